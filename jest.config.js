@@ -1,0 +1,32 @@
+// One jest run for the whole monorepo: unit specs beside the code (libs/, apps/),
+// integration and e2e specs in test/. All of them use the real PostgreSQL and Redis
+// from the environment (see test/support), never mocks of them.
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: '.',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@app/(domain|workflow|contracts|messaging|persistence|platform)$': '<rootDir>/libs/$1/src',
+    '^@app/(domain|workflow|contracts|messaging|persistence|platform)/(.*)$':
+      '<rootDir>/libs/$1/src/$2',
+  },
+  testEnvironment: 'node',
+  testTimeout: 60000,
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+};

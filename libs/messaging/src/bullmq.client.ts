@@ -1,0 +1,115 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import { JobsOptions, Queue } from 'bullmq';
+import type { Envelope } from './envelope';
+import { producerConnection, queueName } from './queues';
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface BullMqClientOptions {
+  redisUrl: string;
+  prefix: string;
+  retry: RetryPolicy;
+}
+
+export interface PublishItem {
+  envelope: Envelope;
+  jobId: string;
+  delayMs?: number;
+}
+
+/**
+ * The producer side of the BullMQ transport. `emit(type, envelope)` works as for any Nest client, but
+ * services never call it directly: they write to the outbox, and the outbox relay publishes through
+ * `publish()`, with the message id as the job id so a re-publish is a no-op while the job exists.
+ */
+export class BullMqClient extends ClientProxy {
+  private readonly logger = new Logger('BullMqClient');
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(private readonly options: BullMqClientOptions) {
+    super();
+  }
+
+  /** Retries, backoff and retention are set explicitly for every job (see RetryPolicy). */
+  jobOptions(item: PublishItem): JobsOptions {
+    return {
+      jobId: item.jobId,
+      delay: item.delayMs && item.delayMs > 0 ? item.delayMs : undefined,
+      attempts: this.options.retry.attempts,
+      backoff: { type: 'exponential', delay: this.options.retry.backoffMs },
+      // Postgres keeps the record of every message; Redis keeps recent jobs only (for the board).
+      removeOnComplete: { age: 3600, count: 5000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    };
+  }
+
+  queueFor(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: producerConnection(this.options.redisUrl),
+        prefix: this.options.prefix,
+      });
+      queue.on('error', (error) => this.logger.error(`queue ${name}: ${error.message}`));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Publishes a batch, one addBulk per destination queue. */
+  async publish(items: PublishItem[]): Promise<void>;
+  publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void;
+  publish(
+    itemsOrPacket: PublishItem[] | ReadPacket,
+    callback?: (packet: WritePacket) => void,
+  ): Promise<void> | (() => void) {
+    if (Array.isArray(itemsOrPacket)) return this.publishItems(itemsOrPacket);
+    // Request/response over queues is not part of this design: every exchange is an event with a reply event.
+    callback?.({
+      err: new Error('BullMqClient supports events only (use emit)'),
+      isDisposed: true,
+    });
+    return () => undefined;
+  }
+
+  private async publishItems(items: PublishItem[]): Promise<void> {
+    const byQueue = new Map<string, PublishItem[]>();
+    for (const item of items) {
+      const name = queueName(item.envelope.recipient);
+      byQueue.set(name, [...(byQueue.get(name) ?? []), item]);
+    }
+    await Promise.all(
+      [...byQueue].map(([name, group]) =>
+        this.queueFor(name).addBulk(
+          group.map((item) => ({
+            name: item.envelope.type,
+            data: item.envelope,
+            opts: this.jobOptions(item),
+          })),
+        ),
+      ),
+    );
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket<Envelope>): Promise<T> {
+    await this.publishItems([{ envelope: packet.data, jobId: packet.data.id }]);
+    return undefined as T;
+  }
+
+  async connect(): Promise<void> {
+    // Queues connect lazily on first use.
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+
+  unwrap<T>(): T {
+    return this.queues as T;
+  }
+}

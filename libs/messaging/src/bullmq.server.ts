@@ -1,0 +1,290 @@
+import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { lastValueFrom, Observable, throwError } from 'rxjs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Catalog, typesConsumedBy } from './catalog';
+import { DeadLetterReason, DeadLetterStore } from './dead-letters';
+import { Address, Envelope, envelopeShapeProblem, signingBytes } from './envelope';
+import type { Keyring } from './keyring';
+import { queueName, workerConnection } from './queues';
+import { assertSchemaName } from './tables';
+
+/**
+ * What a handler gets besides the envelope: the BullMQ job and, above all, the EntityManager of the
+ * transaction in which the message id was recorded in the inbox. Every effect of the handler must go
+ * through this manager, so the effect and the inbox record commit (or roll back) together.
+ */
+export class BullMqContext extends BaseRpcContext<[Job, EntityManager, Envelope]> {
+  getJob(): Job {
+    return this.args[0];
+  }
+  getManager(): EntityManager {
+    return this.args[1];
+  }
+  getEnvelope(): Envelope {
+    return this.args[2];
+  }
+}
+
+export type MessageOutcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered';
+
+/** Hook for metrics: called once per processing attempt. */
+export interface MessagingObserver {
+  processed(info: {
+    queue: string;
+    type: string;
+    outcome: MessageOutcome;
+    ms: number;
+    reason?: DeadLetterReason;
+  }): void;
+}
+
+export interface BullMqServerOptions {
+  redisUrl: string;
+  prefix: string;
+  /** The service this node runs (e.g. "verification"). */
+  service: string;
+  /** Provinces whose queues of that service this node consumes. */
+  provinces: readonly string[];
+  catalog: Catalog;
+  keyring: Keyring;
+  dataSource: DataSource;
+  /** The service's own schema, holding its inbox and dead letters. */
+  schema: string;
+  concurrency: number;
+  observer?: MessagingObserver;
+}
+
+class Rejected extends Error {
+  constructor(
+    readonly reason: DeadLetterReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A custom @nestjs/microservices transport over BullMQ: one worker per province queue of the service,
+ * dispatching each job to the `@EventPattern(type)` handler of its message type, inside an inbox
+ * transaction. Bad messages (malformed, forged, misaddressed, invalid) go straight to the dead-letter
+ * table; a failing handler is retried with backoff and dead-lettered after its last attempt. Either
+ * way the worker keeps going: nothing a message contains can stop the queue.
+ */
+export class BullMqServer extends Server implements CustomTransportStrategy {
+  private readonly workers: Worker[] = [];
+  private readonly deadLetters: DeadLetterStore;
+  private readonly log: Logger;
+
+  constructor(private readonly options: BullMqServerOptions) {
+    super();
+    assertSchemaName(options.schema);
+    this.deadLetters = new DeadLetterStore(options.dataSource, options.schema);
+    this.log = new Logger(`BullMqServer:${options.service}`);
+  }
+
+  /** Fails when a consumed message type has no handler or two, or a handler has no message type. */
+  checkHandlers(): void {
+    const expected = new Set(typesConsumedBy(this.options.catalog, this.options.service));
+    const problems: string[] = [];
+    for (const type of expected) {
+      const handler = this.messageHandlers.get(type);
+      if (!handler) problems.push(`no handler for ${type}`);
+      else if (handler.next) problems.push(`more than one handler for ${type}`);
+    }
+    for (const pattern of this.messageHandlers.keys()) {
+      if (!expected.has(pattern))
+        problems.push(
+          `handler for ${pattern}, which the catalog does not route to ${this.options.service}`,
+        );
+    }
+    if (problems.length)
+      throw new Error(`messaging for ${this.options.service}: ${problems.join('; ')}`);
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    try {
+      this.checkHandlers();
+      for (const province of this.options.provinces) {
+        const address = { service: this.options.service, province };
+        const name = queueName(address);
+        const worker = new Worker(name, (job) => this.process(job, address), {
+          connection: workerConnection(this.options.redisUrl),
+          prefix: this.options.prefix,
+          concurrency: this.options.concurrency,
+        });
+        worker.on('error', (error) => this.log.error(`worker ${name}: ${error.message}`));
+        this.workers.push(worker);
+      }
+      this.log.log(
+        `consuming ${this.workers.length} queue(s) of ${this.options.service} for province(s) ${this.options.provinces.join(',')}`,
+      );
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Waits for in-flight jobs to finish before the connections close. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    this.workers.length = 0;
+  }
+
+  on(): void {
+    // Worker events are logged where the workers are created.
+  }
+
+  unwrap<T>(): T {
+    return this.workers as T;
+  }
+
+  private async process(job: Job, address: Address): Promise<MessageOutcome> {
+    const started = Date.now();
+    const raw: unknown = job.data;
+    const attempt = job.attemptsMade + 1;
+    const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+    const type = typeof (raw as Envelope)?.type === 'string' ? (raw as Envelope).type : 'unknown';
+    const observe = (outcome: MessageOutcome, reason?: DeadLetterReason) =>
+      this.options.observer?.processed({
+        queue: job.queueName,
+        type,
+        outcome,
+        ms: Date.now() - started,
+        reason,
+      });
+    let envelope: Envelope;
+    let payload: unknown;
+    try {
+      ({ envelope, payload } = this.admit(raw, address));
+    } catch (error) {
+      if (!(error instanceof Rejected)) throw error;
+      await this.deadLetters.record({
+        queue: job.queueName,
+        reason: error.reason,
+        error: error.message,
+        attempts: attempt,
+        envelope: raw,
+      });
+      this.log.warn(`dead-lettered job ${job.id}: ${error.reason}: ${error.message}`, {
+        messageId: (raw as Envelope)?.id,
+        caseId: (raw as Envelope)?.caseId,
+      });
+      observe('dead-lettered', error.reason);
+      // Unrecoverable: no retry can make a forged or malformed message acceptable.
+      throw new UnrecoverableError(`${error.reason}: ${error.message}`);
+    }
+    const meta = { messageId: envelope.id, caseId: envelope.caseId, type: envelope.type, attempt };
+    try {
+      const outcome = await this.options.dataSource.transaction(async (manager) => {
+        const inserted: unknown[] = await manager.query(
+          `INSERT INTO "${this.options.schema}".inbox (message_id, type, case_id, sender_province)
+           VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+          [envelope.id, envelope.type, envelope.caseId, envelope.sender.province],
+        );
+        if (inserted.length === 0) return 'duplicate' as const;
+        const handler = this.getHandlerByPattern(envelope.type);
+        if (!handler) throw new Error(`no handler for ${envelope.type}`);
+        const result = await handler(
+          { ...envelope, payload },
+          new BullMqContext([job, manager, envelope]),
+        );
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        return 'handled' as const;
+      });
+      if (outcome === 'duplicate') this.log.debug?.('duplicate message ignored', meta);
+      observe(outcome);
+      return outcome;
+    } catch (error) {
+      const message = describe(error);
+      if (lastAttempt) {
+        await this.deadLetters.record({
+          queue: job.queueName,
+          reason: DeadLetterReason.HANDLER_FAILED,
+          error: message,
+          attempts: attempt,
+          envelope,
+        });
+        this.log.error(`handler failed on last attempt, dead-lettered: ${message}`, meta);
+        observe('dead-lettered', DeadLetterReason.HANDLER_FAILED);
+      } else {
+        this.log.warn(`handler failed, will retry: ${message}`, meta);
+        observe('failed');
+      }
+      throw error instanceof Error ? error : new Error(message);
+    }
+  }
+
+  /** Checks shape, recipient, signature, type, version and payload; returns the parsed payload. */
+  private admit(raw: unknown, address: Address): { envelope: Envelope; payload: unknown } {
+    const shape = envelopeShapeProblem(raw);
+    if (shape) throw new Rejected(DeadLetterReason.MALFORMED, shape);
+    const envelope = raw as Envelope;
+    if (
+      envelope.recipient.service !== address.service ||
+      envelope.recipient.province !== address.province
+    ) {
+      throw new Rejected(
+        DeadLetterReason.WRONG_RECIPIENT,
+        `addressed to ${envelope.recipient.service} of ${envelope.recipient.province}, arrived on ${address.service} of ${address.province}`,
+      );
+    }
+    if (
+      !this.options.keyring.verify(
+        envelope.sender.province,
+        signingBytes(envelope),
+        envelope.signature,
+      )
+    ) {
+      throw new Rejected(
+        DeadLetterReason.SIGNATURE,
+        `signature does not verify against the public key of province ${envelope.sender.province}`,
+      );
+    }
+    const definition = this.options.catalog[envelope.type];
+    if (!definition || definition.consumer !== address.service) {
+      throw new Rejected(
+        DeadLetterReason.UNKNOWN_TYPE,
+        `${address.service} does not consume ${envelope.type}`,
+      );
+    }
+    if (definition.version !== envelope.schemaVersion) {
+      throw new Rejected(
+        DeadLetterReason.UNKNOWN_TYPE,
+        `${envelope.type} schema version ${envelope.schemaVersion} is not supported (expected ${definition.version})`,
+      );
+    }
+    const parsed = definition.schema.safeParse(envelope.payload);
+    if (!parsed.success) {
+      throw new Rejected(
+        DeadLetterReason.VALIDATION,
+        parsed.error.issues
+          .map(
+            (i: { path: (string | number)[]; message: string }) =>
+              `payload.${i.path.join('.')}: ${i.message}`,
+          )
+          .join('; '),
+      );
+    }
+    return { envelope, payload: parsed.data };
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (error && typeof error === 'object' && 'message' in error)
+    return String((error as { message: unknown }).message);
+  return String(error);
+}
+
+/**
+ * Nest's default RPC filter turns any handler error into "Internal server error". Messaging needs
+ * the real error (for retries, logs and the dead-letter record), so this filter passes it through.
+ */
+@Catch()
+export class RethrowRpcExceptionFilter implements RpcExceptionFilter {
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => exception);
+  }
+}

@@ -1,0 +1,249 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { BullMqClient } from './bullmq.client';
+import type { Catalog, MessageTypeOf, PayloadOf } from './catalog';
+import { Address, Envelope, envelopeHash, signingBytes, UnsignedEnvelope } from './envelope';
+import type { Keyring } from './keyring';
+import { queueName } from './queues';
+import { assertSchemaName } from './tables';
+
+export interface OutgoingMessage<C extends Catalog, T extends MessageTypeOf<C>> {
+  type: T;
+  caseId: string;
+  payload: PayloadOf<C, T>;
+  from: Address;
+  to: Address;
+  /** The message this one answers: sets correlation, causation and the request hash. */
+  replyTo?: Envelope;
+  /** The message that caused this one without answering it. */
+  causedBy?: Envelope;
+  correlationId?: string;
+  /** A durable timer: the job becomes visible after this delay. */
+  delayMs?: number;
+  /** Defaults to the message id. */
+  jobId?: string;
+}
+
+/**
+ * Writes outgoing messages in the caller's transaction. The envelope is built, validated against the
+ * catalog and signed here, so what the relay publishes is exactly what was committed with the state
+ * change.
+ */
+export class Outbox<C extends Catalog> {
+  constructor(
+    private readonly schema: string,
+    private readonly catalog: C,
+    private readonly keyring: Keyring,
+  ) {
+    assertSchemaName(schema);
+  }
+
+  async add<T extends MessageTypeOf<C>>(
+    manager: EntityManager,
+    message: OutgoingMessage<C, T>,
+  ): Promise<Envelope<PayloadOf<C, T>>> {
+    const definition = this.catalog[message.type];
+    if (!definition) throw new Error(`unknown message type ${message.type}`);
+    const parsed = definition.schema.safeParse(message.payload);
+    if (!parsed.success) {
+      throw new Error(
+        `outgoing ${message.type} payload invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const id = randomUUID();
+    const cause = message.replyTo ?? message.causedBy;
+    const unsigned: UnsignedEnvelope<PayloadOf<C, T>> = {
+      id,
+      type: message.type,
+      schemaVersion: definition.version,
+      caseId: message.caseId,
+      correlationId: message.correlationId ?? cause?.correlationId ?? id,
+      causationId: cause?.id ?? null,
+      sender: message.from,
+      recipient: message.to,
+      sentAt: new Date().toISOString(),
+      payload: parsed.data as PayloadOf<C, T>,
+      inReplyTo: message.replyTo
+        ? { messageId: message.replyTo.id, hash: envelopeHash(message.replyTo) }
+        : null,
+    };
+    const envelope: Envelope<PayloadOf<C, T>> = {
+      ...unsigned,
+      signature: this.keyring.sign(message.from.province, signingBytes(unsigned)),
+    };
+    await manager.query(
+      `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        id,
+        queueName(message.to),
+        message.type,
+        message.caseId,
+        envelope,
+        Math.max(0, Math.round(message.delayMs ?? 0)),
+        message.jobId ?? id,
+      ],
+    );
+    // Wakes the relays when (and only if) the transaction commits: NOTIFY is delivered at commit.
+    await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(this.schema)]);
+    return envelope;
+  }
+}
+
+export function outboxChannel(schema: string): string {
+  return `outbox_${schema}`;
+}
+
+export interface OutboxRelayOptions {
+  batchSize: number;
+  pollMs: number;
+}
+
+/**
+ * Publishes committed outbox rows. Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays
+ * (in several processes) share the work without publishing a row twice; a row is marked sent in the
+ * same transaction that claimed it, after BullMQ accepted it. If the process dies in between, the
+ * row is still pending and is published again with the same job id: BullMQ ignores a job id it
+ * already holds, and the consumer's inbox ignores a message id it already handled.
+ */
+export class OutboxRelay {
+  private readonly logger: Logger;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private pendingWake = false;
+  /** Rows published by this relay since start (for metrics and benchmarks). */
+  published = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+    private readonly client: BullMqClient,
+    private readonly options: OutboxRelayOptions,
+  ) {
+    assertSchemaName(schema);
+    this.logger = new Logger(`OutboxRelay:${schema}`);
+  }
+
+  /** Called after an outbox write commits, so messages go out without waiting for the next poll. */
+  nudge = (): void => {
+    this.pendingWake = true;
+    this.wake?.();
+  };
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.listen();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  private listener?: Client;
+
+  /** LISTEN for commits of outbox rows; without it the relay still works by polling. */
+  private async listen(): Promise<void> {
+    const options = this.dataSource.options as { url?: string };
+    const client = new Client({ connectionString: options.url });
+    client.on('notification', () => this.nudge());
+    client.on('error', (error) => {
+      this.logger.warn(
+        `LISTEN connection lost, polling every ${this.options.pollMs} ms: ${error.message}`,
+      );
+      this.listener = undefined;
+      setTimeout(() => this.running && !this.listener && void this.listen(), 1000).unref();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+      this.listener = client;
+    } catch (error) {
+      this.logger.warn(
+        `cannot LISTEN (${(error as Error).message}); polling every ${this.options.pollMs} ms`,
+      );
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Publishes one batch; returns how many rows it published. */
+  async relayOnce(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; envelope: Envelope; delay_ms: number; job_id: string }[] =
+        await manager.query(
+          `SELECT id, envelope, delay_ms, job_id FROM "${this.schema}".outbox
+          WHERE sent_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          [this.options.batchSize],
+        );
+      if (rows.length === 0) return 0;
+      const ids = rows.map((r) => r.id);
+      try {
+        await this.client.publish(
+          rows.map((r) => ({ envelope: r.envelope, jobId: r.job_id, delayMs: r.delay_ms })),
+        );
+      } catch (error) {
+        await manager.query(
+          `UPDATE "${this.schema}".outbox SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = ANY($1)`,
+          [ids, String((error as Error).message).slice(0, 500)],
+        );
+        throw error;
+      }
+      await manager.query(
+        `UPDATE "${this.schema}".outbox SET sent_at = now(), publish_attempts = publish_attempts + 1, last_error = NULL WHERE id = ANY($1)`,
+        [ids],
+      );
+      this.published += rows.length;
+      return rows.length;
+    });
+  }
+
+  /** Rows not yet published (outbox backlog). */
+  async backlog(): Promise<number> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM "${this.schema}".outbox WHERE sent_at IS NULL`,
+    );
+    return row.n;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      this.pendingWake = false;
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        // Redis or Postgres unavailable: keep the rows, back off, try again.
+        if (failures === 1 || failures % 20 === 0) {
+          this.logger.warn(
+            `publish failed (${failures}x), will retry: ${(error as Error).message}`,
+          );
+        }
+      }
+      if (!this.running) break;
+      if (published === this.options.batchSize) continue;
+      if (this.pendingWake && failures === 0) continue;
+      const wait = failures
+        ? Math.min(this.options.pollMs * 2 ** Math.min(failures, 5), 10_000)
+        : this.options.pollMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}

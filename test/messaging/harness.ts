@@ -1,0 +1,173 @@
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import {
+  BullMqClient,
+  BullMqContext,
+  BullMqServer,
+  defineCatalog,
+  Envelope,
+  Keyring,
+  messagingTablesUp,
+  Outbox,
+  OutboxRelay,
+  RethrowRpcExceptionFilter,
+} from '@app/messaging';
+import { createTestDatabase, TEST_REDIS_URL } from '../support/database';
+import { createTestQueuePrefix } from '../support/redis';
+
+/** A catalog of test messages: "sink" consumes pings and records one effect row per message. */
+export const testCatalog = defineCatalog({
+  'test.ping': {
+    version: 1,
+    consumer: 'sink',
+    description: 'a ping that the sink records',
+    schema: z.object({
+      n: z.number().int(),
+      /** The handler throws on attempts before this one. */
+      succeedOnAttempt: z.number().int().default(1),
+      sleepMs: z.number().int().default(0),
+    }),
+  },
+});
+
+export const SCHEMA = 'sink';
+export const SENDER = { province: '31', service: 'source' };
+export const RECIPIENT = { province: '34', service: 'sink' };
+
+@Controller()
+class SinkController {
+  @EventPattern('test.ping')
+  async onPing(
+    @Payload() envelope: Envelope<{ n: number; succeedOnAttempt: number; sleepMs: number }>,
+    @Ctx() ctx: BullMqContext,
+  ) {
+    const attempt = ctx.getJob().attemptsMade + 1;
+    if (envelope.payload.sleepMs) await new Promise((r) => setTimeout(r, envelope.payload.sleepMs));
+    if (attempt < envelope.payload.succeedOnAttempt)
+      throw new Error(`planned failure on attempt ${attempt}`);
+    await ctx
+      .getManager()
+      .query(`INSERT INTO sink.effects (message_id, n) VALUES ($1, $2)`, [
+        envelope.id,
+        envelope.payload.n,
+      ]);
+  }
+}
+
+@Module({ controllers: [SinkController] })
+class SinkModule {}
+
+@Controller()
+class TwoHandlersController {
+  @EventPattern('test.ping')
+  async a() {}
+  @EventPattern('test.ping')
+  async b() {}
+}
+@Module({ controllers: [TwoHandlersController] })
+export class TwoHandlersModule {}
+
+@Module({})
+export class NoHandlersModule {}
+
+export interface Harness {
+  dataSource: DataSource;
+  keyring: Keyring;
+  client: BullMqClient;
+  outbox: Outbox<typeof testCatalog>;
+  prefix: string;
+  redisUrl: string;
+  makeRelay(): OutboxRelay;
+  startSink(
+    module?: unknown,
+    opts?: { concurrency?: number },
+  ): Promise<{ close: () => Promise<void> }>;
+  send(payload: { n: number; succeedOnAttempt?: number; sleepMs?: number }): Promise<Envelope>;
+  effects(): Promise<{ message_id: string; n: number }[]>;
+  deadLetters(): Promise<
+    { reason: string; error: string; attempts: number; message_id: string | null }[]
+  >;
+  close(): Promise<void>;
+}
+
+export async function createHarness(opts: { attempts?: number } = {}): Promise<Harness> {
+  const db = await createTestDatabase('msg');
+  const queues = createTestQueuePrefix('msg');
+  const dataSource = new DataSource({ type: 'postgres', url: db.url, extra: { max: 10 } });
+  await dataSource.initialize();
+  for (const sql of messagingTablesUp(SCHEMA)) await dataSource.query(sql);
+  await dataSource.query(`CREATE TABLE sink.effects (message_id uuid PRIMARY KEY, n int NOT NULL)`);
+  const keyring = Keyring.generate(['31', '34']);
+  const client = new BullMqClient({
+    redisUrl: TEST_REDIS_URL,
+    prefix: queues.prefix,
+    retry: { attempts: opts.attempts ?? 3, backoffMs: 20 },
+  });
+  const outbox = new Outbox(SCHEMA, testCatalog, keyring);
+  const relays: OutboxRelay[] = [];
+  const apps: { close: () => Promise<void> }[] = [];
+
+  const harness: Harness = {
+    dataSource,
+    keyring,
+    client,
+    outbox,
+    prefix: queues.prefix,
+    redisUrl: TEST_REDIS_URL,
+    makeRelay() {
+      const relay = new OutboxRelay(dataSource, SCHEMA, client, { batchSize: 50, pollMs: 50 });
+      relays.push(relay);
+      return relay;
+    },
+    async startSink(module: unknown = SinkModule, sinkOpts = {}) {
+      const server = new BullMqServer({
+        redisUrl: TEST_REDIS_URL,
+        prefix: queues.prefix,
+        service: 'sink',
+        provinces: ['34'],
+        catalog: testCatalog,
+        keyring,
+        dataSource,
+        schema: SCHEMA,
+        concurrency: sinkOpts.concurrency ?? 4,
+      });
+      const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
+        strategy: server,
+        logger: ['error'],
+      });
+      app.useGlobalFilters(new RethrowRpcExceptionFilter());
+      await app.listen();
+      const handle = { close: () => app.close() };
+      apps.push(handle);
+      return handle;
+    },
+    async send(payload) {
+      return dataSource.transaction((m) =>
+        outbox.add(m, {
+          type: 'test.ping',
+          caseId: `case-${payload.n}`,
+          payload: { succeedOnAttempt: 1, sleepMs: 0, ...payload },
+          from: SENDER,
+          to: RECIPIENT,
+        }),
+      );
+    },
+    effects: () => dataSource.query(`SELECT message_id, n FROM sink.effects ORDER BY n`),
+    deadLetters: () =>
+      dataSource.query(
+        `SELECT reason, error, attempts, message_id FROM sink.dead_letters ORDER BY id`,
+      ),
+    async close() {
+      for (const relay of relays) await relay.stop();
+      for (const app of apps) await app.close().catch(() => undefined);
+      await client.close();
+      await dataSource.destroy();
+      await db.drop();
+      await queues.cleanup();
+    },
+  };
+  return harness;
+}

@@ -1,0 +1,311 @@
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions } from '@nestjs/microservices';
+import { Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import {
+  BullMqClient,
+  BullMqServer,
+  DeadLetterStore,
+  Envelope,
+  Keyring,
+  OutboxRelay,
+  queueName,
+  signingBytes,
+} from '@app/messaging';
+import { waitFor } from '../support/wait';
+import {
+  createHarness,
+  Harness,
+  NoHandlersModule,
+  RECIPIENT,
+  SCHEMA,
+  testCatalog,
+  TwoHandlersModule,
+} from './harness';
+
+/** The BullMQ transport, outbox, inbox and dead letters against the real PostgreSQL and Redis. */
+describe('messaging backbone', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const publishRaw = async (data: unknown, jobId = randomUUID(), attempts = 3) => {
+    const queue = new Queue(queueName(RECIPIENT), {
+      connection: { url: h.redisUrl } as never,
+      prefix: h.prefix,
+    });
+    await queue.add('raw', data, { jobId, attempts, backoff: { type: 'exponential', delay: 20 } });
+    await queue.close();
+  };
+
+  it('delivers through outbox → relay → queue → handler, one effect per message', async () => {
+    await h.startSink();
+    const relay = h.makeRelay();
+    await relay.start();
+    for (let n = 1; n <= 20; n++) await h.send({ n });
+    const effects = await waitFor('20 effects', h.effects, (rows) => rows.length === 20);
+    expect(effects.map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await relay.backlog()).toBe(0);
+  });
+
+  it('a duplicate delivery of one message produces one effect', async () => {
+    await h.startSink();
+    const envelope = await h.send({ n: 7 });
+    // The same envelope delivered three times under different job ids (as a replay or a second relay would).
+    await publishRaw(envelope, 'a');
+    await publishRaw(envelope, 'b');
+    await publishRaw(envelope, 'c');
+    await waitFor('one effect', h.effects, (rows) => rows.length === 1);
+    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.inbox`);
+    expect(n).toBe(1);
+    // Give the two duplicates time to be processed, then check nothing more happened.
+    const queue = new Queue(queueName(RECIPIENT), {
+      connection: { url: h.redisUrl } as never,
+      prefix: h.prefix,
+    });
+    await waitFor(
+      'all three jobs completed',
+      () => queue.getCompletedCount(),
+      (c) => c === 3,
+    );
+    await queue.close();
+    expect(await h.effects()).toHaveLength(1);
+  });
+
+  it('a handler that fails twice and then succeeds produces one effect', async () => {
+    await h.startSink();
+    const relay = h.makeRelay();
+    await relay.start();
+    await h.send({ n: 1, succeedOnAttempt: 3 });
+    await waitFor('the effect', h.effects, (rows) => rows.length === 1);
+    expect(await h.deadLetters()).toEqual([]);
+  });
+
+  it('a poison message is dead-lettered after its last attempt while messages behind it flow', async () => {
+    await h.startSink(undefined, { concurrency: 1 });
+    const relay = h.makeRelay();
+    await relay.start();
+    const poison = await h.send({ n: 0, succeedOnAttempt: 99 });
+    for (let n = 1; n <= 5; n++) await h.send({ n });
+    await waitFor('5 good effects', h.effects, (rows) => rows.length === 5);
+    const [letter] = await waitFor('a dead letter', h.deadLetters, (rows) => rows.length === 1);
+    expect(letter).toMatchObject({ reason: 'HANDLER_FAILED', attempts: 3, message_id: poison.id });
+    expect(letter.error).toContain('planned failure on attempt 3');
+  });
+
+  it('an invalid payload is dead-lettered at once (no retries) with the field named', async () => {
+    await h.startSink();
+    const good = await h.send({ n: 1 });
+    const bad = { ...good, id: randomUUID(), payload: { n: 'twelve' } };
+    bad.signature = h.keyring.sign('31', signingBytes(bad));
+    await publishRaw(bad);
+    await publishRaw(good);
+    await waitFor('the good effect', h.effects, (rows) => rows.length === 1);
+    const [letter] = await waitFor('a dead letter', h.deadLetters, (rows) => rows.length === 1);
+    expect(letter).toMatchObject({ reason: 'VALIDATION', attempts: 1, message_id: bad.id });
+    expect(letter.error).toMatch(/payload\.n/);
+  });
+
+  it('forged, unsigned, misaddressed and malformed messages are dead-lettered while good ones flow', async () => {
+    await h.startSink();
+    const good = await h.send({ n: 1 });
+    const stranger = Keyring.generate(['31']);
+    const forged = {
+      ...good,
+      id: randomUUID(),
+      payload: { n: 666, succeedOnAttempt: 1, sleepMs: 0 },
+    };
+    forged.signature = stranger.sign('31', signingBytes(forged));
+    const tampered = { ...good, id: good.id, payload: { ...good.payload, n: 999 } };
+    const unsigned = { ...good, id: randomUUID(), signature: '' };
+    const misaddressed = {
+      ...good,
+      id: randomUUID(),
+      recipient: { province: '35', service: 'sink' },
+    };
+    misaddressed.signature = h.keyring.sign('31', signingBytes(misaddressed));
+    for (const bad of [forged, tampered, unsigned, misaddressed, 'not an envelope'])
+      await publishRaw(bad);
+    await publishRaw(good);
+    await waitFor('the good effect', h.effects, (rows) => rows.length === 1);
+    const letters = await waitFor('five dead letters', h.deadLetters, (rows) => rows.length === 5);
+    expect(letters.map((l) => l.reason).sort()).toEqual([
+      'MALFORMED',
+      'SIGNATURE',
+      'SIGNATURE',
+      'SIGNATURE',
+      'WRONG_RECIPIENT',
+    ]);
+    expect((await h.effects()).map((e) => e.n)).toEqual([1]);
+  });
+
+  it('a dead letter can be replayed and then takes effect once', async () => {
+    await h.startSink();
+    // Fails on every attempt of the first delivery (attempts 1-3)…
+    const envelope = await h.send({ n: 5, succeedOnAttempt: 1 });
+    await h.dataSource.query(`ALTER TABLE sink.effects ADD CONSTRAINT n_not_5 CHECK (n <> 5)`);
+    await publishRaw(envelope, envelope.id);
+    const [letter] = await waitFor('a dead letter', h.deadLetters, (rows) => rows.length === 1);
+    expect(letter.reason).toBe('HANDLER_FAILED');
+    // …the cause is fixed, the letter is replayed, the effect happens once.
+    await h.dataSource.query(`ALTER TABLE sink.effects DROP CONSTRAINT n_not_5`);
+    const store = new DeadLetterStore(h.dataSource, SCHEMA);
+    const { items } = await store.list({ reason: 'HANDLER_FAILED' });
+    const replayed = await store.replay(items[0].id, h.client);
+    expect(replayed.replayCount).toBe(1);
+    await waitFor('the effect', h.effects, (rows) => rows.length === 1);
+    await store.replay(items[0].id, h.client);
+    const queue = new Queue(queueName(RECIPIENT), {
+      connection: { url: h.redisUrl } as never,
+      prefix: h.prefix,
+    });
+    await waitFor(
+      'both replays completed',
+      () => queue.getCompletedCount(),
+      (c) => c === 2,
+    );
+    await queue.close();
+    expect(await h.effects()).toHaveLength(1);
+  });
+
+  it('a relay killed between commit and publish publishes after restart', async () => {
+    await h.startSink();
+    // Committed with the state change, never published: the relay "died" before it ran.
+    for (let n = 1; n <= 10; n++) await h.send({ n });
+    expect(await h.effects()).toEqual([]);
+    // A relay that dies after BullMQ accepted the batch but before marking it sent.
+    class DyingClient extends BullMqClient {
+      override async publish(items: never) {
+        await super.publish(items);
+        throw new Error('process killed after publish');
+      }
+    }
+    const dying = new BullMqClient({
+      redisUrl: h.redisUrl,
+      prefix: h.prefix,
+      retry: { attempts: 3, backoffMs: 20 },
+    });
+    Object.setPrototypeOf(dying, DyingClient.prototype);
+    const firstRelay = new OutboxRelay(h.dataSource, SCHEMA, dying, { batchSize: 50, pollMs: 50 });
+    await expect(firstRelay.relayOnce()).rejects.toThrow('process killed after publish');
+    await dying.close();
+    const [{ pending }] = await h.dataSource.query(
+      `SELECT count(*)::int AS pending FROM sink.outbox WHERE sent_at IS NULL`,
+    );
+    expect(pending).toBe(10);
+    // The restarted relay publishes them again (same job ids); each takes effect once.
+    const relay = h.makeRelay();
+    await relay.start();
+    await waitFor('10 effects', h.effects, (rows) => rows.length === 10);
+    expect(await relay.backlog()).toBe(0);
+    const [{ inbox }] = await h.dataSource.query(`SELECT count(*)::int AS inbox FROM sink.inbox`);
+    expect(inbox).toBe(10);
+  });
+
+  it('two relays running together publish each message once, with one effect each', async () => {
+    await h.startSink(undefined, { concurrency: 8 });
+    const a = h.makeRelay();
+    const b = h.makeRelay();
+    const total = 300;
+    const writers = Array.from({ length: 6 }, (_, w) =>
+      (async () => {
+        for (let i = 0; i < total / 6; i++) await h.send({ n: w * 1000 + i });
+      })(),
+    );
+    await Promise.all([a.start(), b.start()]);
+    await Promise.all(writers);
+    await waitFor(`${total} effects`, h.effects, (rows) => rows.length === total, {
+      timeoutMs: 30_000,
+    });
+    expect(a.published + b.published).toBe(total);
+    expect(a.published).toBeGreaterThan(0);
+    expect(b.published).toBeGreaterThan(0);
+  });
+
+  it('shutdown with jobs in flight loses none', async () => {
+    const sink = await h.startSink(undefined, { concurrency: 4 });
+    const relay = h.makeRelay();
+    await relay.start();
+    for (let n = 1; n <= 12; n++) await h.send({ n, sleepMs: 300 });
+    const queue = new Queue(queueName(RECIPIENT), {
+      connection: { url: h.redisUrl } as never,
+      prefix: h.prefix,
+    });
+    await waitFor(
+      'jobs in flight',
+      () => queue.getActiveCount(),
+      (c) => c > 0,
+    );
+    await sink.close(); // drains the in-flight jobs, takes no new ones
+    const afterClose = (await h.effects()).length;
+    expect(afterClose).toBeGreaterThan(0);
+    expect(await queue.getActiveCount()).toBe(0);
+    expect(afterClose + (await queue.getWaitingCount())).toBe(12);
+    await h.startSink(undefined, { concurrency: 4 });
+    await waitFor('all 12 effects', h.effects, (rows) => rows.length === 12);
+    await queue.close();
+  });
+
+  it('start-up fails when a consumed message type has no handler, or two', async () => {
+    for (const [module, problem] of [
+      [NoHandlersModule, 'no handler for test.ping'],
+      [TwoHandlersModule, 'more than one handler for test.ping'],
+    ] as const) {
+      const server = new BullMqServer({
+        redisUrl: h.redisUrl,
+        prefix: h.prefix,
+        service: 'sink',
+        provinces: ['34'],
+        catalog: testCatalog,
+        keyring: h.keyring,
+        dataSource: h.dataSource,
+        schema: SCHEMA,
+        concurrency: 1,
+      });
+      const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+        strategy: server,
+        logger: false,
+      });
+      await expect(app.listen()).rejects.toThrow(problem);
+      await app.close();
+    }
+  });
+
+  it('the outbox refuses a payload that does not match the catalog, writing nothing', async () => {
+    await expect(
+      h.dataSource.transaction((m) =>
+        h.outbox.add(m, {
+          type: 'test.ping',
+          caseId: 'c',
+          payload: { n: 1.5 } as never,
+          from: { province: '31', service: 'source' },
+          to: RECIPIENT,
+        }),
+      ),
+    ).rejects.toThrow(/payload invalid: n/);
+    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.outbox`);
+    expect(n).toBe(0);
+  });
+
+  it('a response carries the hash of the request it answers', async () => {
+    const request = await h.send({ n: 1 });
+    const reply: Envelope = await h.dataSource.transaction((m) =>
+      h.outbox.add(m, {
+        type: 'test.ping',
+        caseId: request.caseId,
+        payload: { n: 2, succeedOnAttempt: 1, sleepMs: 0 },
+        from: RECIPIENT,
+        to: RECIPIENT,
+        replyTo: request,
+      }),
+    );
+    const { envelopeHash } = await import('@app/messaging');
+    expect(reply.inReplyTo).toEqual({ messageId: request.id, hash: envelopeHash(request) });
+    expect(reply.correlationId).toBe(request.correlationId);
+    expect(reply.causationId).toBe(request.id);
+  });
+});
