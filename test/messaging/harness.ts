@@ -34,6 +34,7 @@ export const testCatalog = defineCatalog({
 });
 
 export const SCHEMA = 'sink';
+export type PingPayload = { n: number; succeedOnAttempt: number; sleepMs: number };
 export const SENDER = { province: '31', service: 'source' };
 export const RECIPIENT = { province: '34', service: 'sink' };
 
@@ -85,7 +86,11 @@ export interface Harness {
     module?: unknown,
     opts?: { concurrency?: number },
   ): Promise<{ close: () => Promise<void> }>;
-  send(payload: { n: number; succeedOnAttempt?: number; sleepMs?: number }): Promise<Envelope>;
+  send(payload: {
+    n: number;
+    succeedOnAttempt?: number;
+    sleepMs?: number;
+  }): Promise<Envelope<PingPayload>>;
   effects(): Promise<{ message_id: string; n: number }[]>;
   deadLetters(): Promise<
     { reason: string; error: string; attempts: number; message_id: string | null }[]
@@ -126,12 +131,10 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
       const server = new BullMqServer({
         redisUrl: TEST_REDIS_URL,
         prefix: queues.prefix,
-        service: 'sink',
-        provinces: ['34'],
+        services: [{ service: 'sink', schema: SCHEMA, provinces: ['34'] }],
         catalog: testCatalog,
         keyring,
         dataSource,
-        schema: SCHEMA,
         concurrency: sinkOpts.concurrency ?? 4,
       });
       const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {

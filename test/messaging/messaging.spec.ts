@@ -9,6 +9,7 @@ import {
   Envelope,
   Keyring,
   OutboxRelay,
+  PublishItem,
   queueName,
   signingBytes,
 } from '@app/messaging';
@@ -33,7 +34,7 @@ describe('messaging backbone', () => {
     await h.close();
   });
 
-  const publishRaw = async (data: unknown, jobId = randomUUID(), attempts = 3) => {
+  const publishRaw = async (data: unknown, jobId: string = randomUUID(), attempts = 3) => {
     const queue = new Queue(queueName(RECIPIENT), {
       connection: { url: h.redisUrl } as never,
       prefix: h.prefix,
@@ -100,7 +101,7 @@ describe('messaging backbone', () => {
   it('an invalid payload is dead-lettered at once (no retries) with the field named', async () => {
     await h.startSink();
     const good = await h.send({ n: 1 });
-    const bad = { ...good, id: randomUUID(), payload: { n: 'twelve' } };
+    const bad: Envelope = { ...good, id: randomUUID(), payload: { n: 'twelve' } };
     bad.signature = h.keyring.sign('31', signingBytes(bad));
     await publishRaw(bad);
     await publishRaw(good);
@@ -178,18 +179,18 @@ describe('messaging backbone', () => {
     for (let n = 1; n <= 10; n++) await h.send({ n });
     expect(await h.effects()).toEqual([]);
     // A relay that dies after BullMQ accepted the batch but before marking it sent.
-    class DyingClient extends BullMqClient {
-      override async publish(items: never) {
-        await super.publish(items);
-        throw new Error('process killed after publish');
-      }
-    }
     const dying = new BullMqClient({
       redisUrl: h.redisUrl,
       prefix: h.prefix,
       retry: { attempts: 3, backoffMs: 20 },
     });
-    Object.setPrototypeOf(dying, DyingClient.prototype);
+    const realPublish = dying.publish.bind(dying) as (items: PublishItem[]) => Promise<void>;
+    Object.assign(dying, {
+      publish: async (items: PublishItem[]) => {
+        await realPublish(items);
+        throw new Error('process killed after publish');
+      },
+    });
     const firstRelay = new OutboxRelay(h.dataSource, SCHEMA, dying, { batchSize: 50, pollMs: 50 });
     await expect(firstRelay.relayOnce()).rejects.toThrow('process killed after publish');
     await dying.close();
@@ -258,12 +259,10 @@ describe('messaging backbone', () => {
       const server = new BullMqServer({
         redisUrl: h.redisUrl,
         prefix: h.prefix,
-        service: 'sink',
-        provinces: ['34'],
+        services: [{ service: 'sink', schema: SCHEMA, provinces: ['34'] }],
         catalog: testCatalog,
         keyring: h.keyring,
         dataSource: h.dataSource,
-        schema: SCHEMA,
         concurrency: 1,
       });
       const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {

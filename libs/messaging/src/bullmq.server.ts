@@ -40,18 +40,27 @@ export interface MessagingObserver {
   }): void;
 }
 
+/** One service hosted by this node: its name, its own schema and the provinces it serves. */
+export interface HostedService {
+  /** e.g. "verification". */
+  service: string;
+  /** The service's own schema, holding its inbox and dead letters. */
+  schema: string;
+  /** Provinces whose queues of that service this node consumes. */
+  provinces: readonly string[];
+}
+
 export interface BullMqServerOptions {
   redisUrl: string;
   prefix: string;
-  /** The service this node runs (e.g. "verification"). */
-  service: string;
-  /** Provinces whose queues of that service this node consumes. */
-  provinces: readonly string[];
+  /**
+   * The services whose queues this node consumes. An all-in-one node hosts all of them in one
+   * server, because Nest hands every @EventPattern of the application to every transport.
+   */
+  services: readonly HostedService[];
   catalog: Catalog;
   keyring: Keyring;
   dataSource: DataSource;
-  /** The service's own schema, holding its inbox and dead letters. */
-  schema: string;
   concurrency: number;
   observer?: MessagingObserver;
 }
@@ -74,19 +83,23 @@ class Rejected extends Error {
  */
 export class BullMqServer extends Server implements CustomTransportStrategy {
   private readonly workers: Worker[] = [];
-  private readonly deadLetters: DeadLetterStore;
-  private readonly log: Logger;
+  private readonly deadLetters = new Map<string, DeadLetterStore>();
+  private readonly log = new Logger('BullMqServer');
 
   constructor(private readonly options: BullMqServerOptions) {
     super();
-    assertSchemaName(options.schema);
-    this.deadLetters = new DeadLetterStore(options.dataSource, options.schema);
-    this.log = new Logger(`BullMqServer:${options.service}`);
+    for (const hosted of options.services) {
+      assertSchemaName(hosted.schema);
+      this.deadLetters.set(hosted.service, new DeadLetterStore(options.dataSource, hosted.schema));
+    }
   }
 
   /** Fails when a consumed message type has no handler or two, or a handler has no message type. */
   checkHandlers(): void {
-    const expected = new Set(typesConsumedBy(this.options.catalog, this.options.service));
+    const hosted = this.options.services.map((s) => s.service).join(', ');
+    const expected = new Set(
+      this.options.services.flatMap((s) => typesConsumedBy(this.options.catalog, s.service)),
+    );
     const problems: string[] = [];
     for (const type of expected) {
       const handler = this.messageHandlers.get(type);
@@ -95,31 +108,30 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     }
     for (const pattern of this.messageHandlers.keys()) {
       if (!expected.has(pattern))
-        problems.push(
-          `handler for ${pattern}, which the catalog does not route to ${this.options.service}`,
-        );
+        problems.push(`handler for ${pattern}, which the catalog does not route to ${hosted}`);
     }
-    if (problems.length)
-      throw new Error(`messaging for ${this.options.service}: ${problems.join('; ')}`);
+    if (problems.length) throw new Error(`messaging for ${hosted}: ${problems.join('; ')}`);
   }
 
   listen(callback: (error?: unknown) => void): void {
     try {
       this.checkHandlers();
-      for (const province of this.options.provinces) {
-        const address = { service: this.options.service, province };
-        const name = queueName(address);
-        const worker = new Worker(name, (job) => this.process(job, address), {
-          connection: workerConnection(this.options.redisUrl),
-          prefix: this.options.prefix,
-          concurrency: this.options.concurrency,
-        });
-        worker.on('error', (error) => this.log.error(`worker ${name}: ${error.message}`));
-        this.workers.push(worker);
+      for (const hosted of this.options.services) {
+        for (const province of hosted.provinces) {
+          const address = { service: hosted.service, province };
+          const name = queueName(address);
+          const worker = new Worker(name, (job) => this.process(job, address, hosted.schema), {
+            connection: workerConnection(this.options.redisUrl),
+            prefix: this.options.prefix,
+            concurrency: this.options.concurrency,
+          });
+          worker.on('error', (error) => this.log.error(`worker ${name}: ${error.message}`));
+          this.workers.push(worker);
+        }
+        this.log.log(
+          `consuming ${hosted.provinces.length} queue(s) of ${hosted.service} (provinces ${hosted.provinces.join(',')})`,
+        );
       }
-      this.log.log(
-        `consuming ${this.workers.length} queue(s) of ${this.options.service} for province(s) ${this.options.provinces.join(',')}`,
-      );
       callback();
     } catch (error) {
       callback(error);
@@ -140,7 +152,8 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     return this.workers as T;
   }
 
-  private async process(job: Job, address: Address): Promise<MessageOutcome> {
+  private async process(job: Job, address: Address, schema: string): Promise<MessageOutcome> {
+    const deadLetters = this.deadLetters.get(address.service)!;
     const started = Date.now();
     const raw: unknown = job.data;
     const attempt = job.attemptsMade + 1;
@@ -160,7 +173,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       ({ envelope, payload } = this.admit(raw, address));
     } catch (error) {
       if (!(error instanceof Rejected)) throw error;
-      await this.deadLetters.record({
+      await deadLetters.record({
         queue: job.queueName,
         reason: error.reason,
         error: error.message,
@@ -179,7 +192,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     try {
       const outcome = await this.options.dataSource.transaction(async (manager) => {
         const inserted: unknown[] = await manager.query(
-          `INSERT INTO "${this.options.schema}".inbox (message_id, type, case_id, sender_province)
+          `INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
            VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
           [envelope.id, envelope.type, envelope.caseId, envelope.sender.province],
         );
@@ -199,7 +212,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       const message = describe(error);
       if (lastAttempt) {
-        await this.deadLetters.record({
+        await deadLetters.record({
           queue: job.queueName,
           reason: DeadLetterReason.HANDLER_FAILED,
           error: message,

@@ -1,0 +1,211 @@
+import { defineCatalog, MessageTypeOf, PayloadOf } from '@app/messaging';
+import { z } from 'zod';
+import { Service } from './services';
+
+/**
+ * Every message of the cross-province flow: type → schema version, consuming service and payload
+ * schema. Producers (through the outbox) and handlers (through the transport) both validate against
+ * this one map. Types are never renamed; a changed payload gets a new version.
+ *
+ * Payloads carry what the receiver needs and cannot read itself: the hukou side has no access to the
+ * residence side's database, so a review request carries the applicant's particulars.
+ */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const isoTime = z.string().datetime({ offset: true });
+const provinceCode = z.string().regex(/^\d{2}$/, 'expected a 2-digit province code');
+const divisionCode = z.string().regex(/^\d{6}$/, 'expected a 6-digit division code');
+const pointId = z.string().regex(/^\d{6}-\d{2}$/, 'expected an acceptance point id like 330402-01');
+const idNumber = z.string().regex(/^\d{17}[\dX]$/, 'expected an 18-character citizen ID number');
+const sex = z.enum(['M', 'F']);
+
+export const Applicant = z.object({
+  idNumber,
+  name: z.string().min(1).max(64),
+  sex,
+  ethnicity: z.string().min(1).max(32),
+  birthDate: isoDate,
+});
+
+export const SupplementItem = z.object({
+  code: z.string().min(1).max(64),
+  description: z.string().min(1).max(500),
+});
+
+/** The hukou county bureau's issue decision (签发): what the card will say. */
+export const IssueDecision = z.object({
+  issuingAuthority: z.string().min(1).max(100),
+  issuingAuthorityCode: divisionCode,
+  issueDate: isoDate,
+  validFrom: isoDate,
+  /** null = long-term (长期). */
+  validUntil: isoDate.nullable(),
+  validityYears: z.number().int().nullable(),
+  /** The address printed on the card: the hukou address from the registry. */
+  address: z.string().min(1).max(200),
+});
+
+export const ReviewOutcome = z.enum(['APPROVED', 'REFUSED', 'SUPPLEMENT_REQUIRED']);
+
+export const Catalog = defineCatalog({
+  /** Residence intake → hukou verification: please review and issue. */
+  'review.requested': {
+    version: 1,
+    consumer: Service.VERIFICATION,
+    description: 'an application to review against the hukou population registry',
+    schema: z.object({
+      receiptNumber: z.string().min(1).max(40),
+      acceptancePoint: pointId,
+      residenceProvince: provinceCode,
+      /** 1 for the first review, +1 after each supplement. */
+      round: z.number().int().min(1),
+      applicant: Applicant,
+      hukou: z.object({ addressCode: divisionCode, address: z.string().min(1).max(200) }),
+      photo: z.object({
+        photoId: z.string().uuid(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        capturedAt: isoTime,
+      }),
+      fingerprints: z.object({
+        captured: z.boolean(),
+        missingReason: z.string().max(200).nullable(),
+      }),
+      guardian: z
+        .object({ name: z.string().min(1).max(64), idNumber, relation: z.string().min(1).max(32) })
+        .nullable(),
+      supplements: z.array(SupplementItem.extend({ submittedAt: isoTime })).max(50),
+    }),
+  },
+  /** Hukou verification → residence intake: the decision on one review round. */
+  'review.decided': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'approval with an issue decision, refusal with a reason, or a supplement request',
+    schema: z.object({
+      round: z.number().int().min(1),
+      outcome: ReviewOutcome,
+      decidedAt: isoTime,
+      issue: IssueDecision.nullable(),
+      refusal: z
+        .object({ code: z.string().min(1).max(64), reason: z.string().min(1).max(500) })
+        .nullable(),
+      supplement: z.object({ items: z.array(SupplementItem).min(1).max(20) }).nullable(),
+    }),
+  },
+  /** Intake → its own province's production centre: make the card. */
+  'production.ordered': {
+    version: 1,
+    consumer: Service.PRODUCTION,
+    description: 'make the card of an approved case',
+    schema: z.object({
+      receiptNumber: z.string().min(1).max(40),
+      acceptancePoint: pointId,
+      applicant: Applicant,
+      issue: IssueDecision,
+      photoId: z.string().uuid(),
+    }),
+  },
+  /** Intake → production: the case was withdrawn; do not start. */
+  'production.cancelled': {
+    version: 1,
+    consumer: Service.PRODUCTION,
+    description: 'the case was withdrawn before production started',
+    schema: z.object({ reason: z.string().max(200) }),
+  },
+  'production.started': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'the production centre started making the card',
+    schema: z.object({ attempt: z.number().int().min(1), startedAt: isoTime }),
+  },
+  'production.attempt_failed': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'a card failed the quality check and is being remade',
+    schema: z.object({
+      attempt: z.number().int().min(1),
+      reason: z.string().max(200),
+      failedAt: isoTime,
+    }),
+  },
+  'production.completed': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'the card is made',
+    schema: z.object({
+      cardSerial: z.string().min(1).max(40),
+      attempts: z.number().int().min(1),
+      producedAt: isoTime,
+    }),
+  },
+  /** Intake → delivery of its province: get the card to the applicant. */
+  'delivery.ordered': {
+    version: 1,
+    consumer: Service.DELIVERY,
+    description: 'deliver a produced card to the acceptance point or by post',
+    schema: z.object({
+      receiptNumber: z.string().min(1).max(40),
+      acceptancePoint: pointId,
+      cardSerial: z.string().min(1).max(40),
+      method: z.enum(['WINDOW', 'POST']),
+      applicant: z.object({ idNumber, name: z.string().min(1).max(64) }),
+      proxy: z.object({ name: z.string().min(1).max(64), idNumber }).nullable(),
+      postal: z
+        .object({
+          recipient: z.string().min(1).max(64),
+          address: z.string().min(1).max(200),
+          phone: z.string().min(5).max(20),
+        })
+        .nullable(),
+    }),
+  },
+  'delivery.dispatched': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description:
+      'the card left the production centre (to the point, or by post with a tracking number)',
+    schema: z.object({
+      method: z.enum(['WINDOW', 'POST']),
+      trackingNumber: z.string().max(40).nullable(),
+      dispatchedAt: isoTime,
+    }),
+  },
+  'delivery.arrived': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'the card arrived at the acceptance point and awaits pickup',
+    schema: z.object({ arrivedAt: isoTime }),
+  },
+  'delivery.returned': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'postal delivery failed; the card goes back to the acceptance point',
+    schema: z.object({ reason: z.string().max(200), returnedAt: isoTime }),
+  },
+  'delivery.completed': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'the card was handed over (window collection or postal delivery)',
+    schema: z.object({
+      method: z.enum(['WINDOW', 'POST']),
+      collectedBy: z.enum(['APPLICANT', 'PROXY', 'ADDRESSEE']),
+      completedAt: isoTime,
+    }),
+  },
+  /** Intake → itself, delayed: a durable timer backed by a deadline stored on the case. */
+  'case.timer': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description: 'a case deadline fell due (review, statutory limit, uncollected card)',
+    schema: z.object({
+      kind: z.enum(['REVIEW_DEADLINE', 'STATUTORY_DEADLINE', 'PICKUP_REMINDER']),
+      dueAt: isoTime,
+    }),
+  },
+});
+
+export type Catalog = typeof Catalog;
+export type MessageType = MessageTypeOf<Catalog>;
+export type Payload<T extends MessageType> = PayloadOf<Catalog, T>;
+export type ApplicantT = z.infer<typeof Applicant>;
+export type IssueDecisionT = z.infer<typeof IssueDecision>;
+export type SupplementItemT = z.infer<typeof SupplementItem>;

@@ -1,0 +1,101 @@
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainRuleError } from '@app/domain';
+
+/**
+ * Every HTTP error is JSON `{statusCode, error, message, details?}` (the public contract). Domain rule
+ * violations are the caller's mistake (400 unless the thrower chose otherwise); anything unexpected is
+ * a 500 that is logged and tells the caller nothing internal.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof DomainRuleError) {
+      res.status(HttpStatus.BAD_REQUEST).json({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: exception.message,
+        details: [{ field: exception.field, rule: exception.rule, message: exception.message }],
+      });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const obj = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
+      const message = Array.isArray(obj.message)
+        ? obj.message.join('; ')
+        : String(obj.message ?? exception.message);
+      res.status(status).json({
+        statusCode: status,
+        error:
+          typeof obj.error === 'string'
+            ? obj.error
+            : (HttpStatus[status] ?? 'Error')
+                .replace(/_/g, ' ')
+                .toLowerCase()
+                .replace(/\b\w/g, (c) => c.toUpperCase()),
+        message,
+        ...(obj.details !== undefined ? { details: obj.details } : {}),
+      });
+      return;
+    }
+    this.logger.error(
+      `unhandled error: ${(exception as Error)?.message ?? String(exception)}`,
+      (exception as Error)?.stack,
+    );
+    res.status(500).json({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error; the request was not applied',
+    });
+  }
+}
+
+function flatten(
+  errors: ValidationError[],
+  parent = '',
+): { field: string; rule: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      rule,
+      message: message.startsWith(e.property)
+        ? `${field}${message.slice(e.property.length)}`
+        : `${field}: ${message}`,
+    }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+/** Strict DTO validation: unknown fields are rejected, and each problem names its field and rule. */
+export function strictValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => {
+      const details = flatten(errors);
+      return new BadRequestException({
+        error: 'Bad Request',
+        message: details.map((d) => d.message).join('; '),
+        details,
+      });
+    },
+  });
+}
