@@ -6,3 +6,4 @@ export * from './http-errors';
 export * from './logger';
 export * from './service-messaging';
 export * from './tokens';
+export * from './caller';
