@@ -1,0 +1,2 @@
+export * from './pilot-schedule';
+export * from './eligibility';
