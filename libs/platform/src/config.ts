@@ -48,6 +48,59 @@ const ConfigSchema = z.object({
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  // access (bearer JWT on every route but health)
+  JWT_ISSUER: z.string().min(1).default('idcard-dev'),
+  JWT_AUDIENCE: z.string().min(1).default('idcard-api'),
+  /** HS256 secret (≥ 32 bytes). Development has a default; production must set it or JWT_PUBLIC_KEY_FILE. */
+  JWT_SECRET: z.string().min(32, 'at least 32 bytes').optional(),
+  /** PEM file with an Ed25519 (EdDSA) or RSA (RS256) public key that verifies tokens. */
+  JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** Requests per minute allowed to one token subject on one node. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Messages older than this are refused as replays (ops replays of dead letters excepted). */
+  MESSAGE_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * 86_400_000),
+  // intake
+  /** JSON file replacing the default acceptance points (one `<county>-01` per county). */
+  ACCEPTANCE_POINTS_FILE: z.string().min(1).optional(),
+  /** JSON file replacing the bundled pilot schedule used by intake's route check. */
+  PILOT_SCHEDULE_FILE: z.string().min(1).optional(),
+  /** JSON file replacing the bundled fee policy used at intake. */
+  FEE_POLICY_FILE: z.string().min(1).optional(),
+  /** Hukou review target in ms; unset = end of the 5th day after intake (Asia/Shanghai). */
+  REVIEW_DEADLINE_MS: z.coerce.number().int().min(1).optional(),
+  /** Statutory limit in ms; unset = end of the 60th day after intake (Asia/Shanghai). */
+  STATUTORY_DEADLINE_MS: z.coerce.number().int().min(1).optional(),
+  /** Delay of the uncollected-card reminder after the card reaches the point (default 30 days). */
+  PICKUP_REMINDER_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30 * 86_400_000),
+  /** Period of the intake reconciler; 0 disables the periodic run. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A pending command unanswered for this long is sent again by the reconciler. */
+  RESEND_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
+  /** Largest portrait accepted by POST /api/v1/photos, in decoded bytes. */
+  PHOTO_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  // production and delivery
+  /** Total card production attempts (first make + remakes); same meaning as the workflow's maxProductionAttempts. */
+  PRODUCTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Probability (0..1) that one production attempt fails the quality check. */
+  PRODUCTION_QC_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Test hook: the first N attempts of every card fail the quality check. */
+  PRODUCTION_QC_FAIL_FIRST_N: z.coerce.number().int().min(0).default(0),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
@@ -62,8 +115,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (!config.JWT_SECRET && !config.JWT_PUBLIC_KEY_FILE) {
+    if (config.NODE_ENV === 'production') {
+      throw new ConfigError(
+        'invalid configuration: JWT_SECRET or JWT_PUBLIC_KEY_FILE must be set in production',
+      );
+    }
+    config.JWT_SECRET = DEV_JWT_SECRET;
+  }
+  if (config.NODE_ENV === 'production' && env.KEYRING_AUTOGENERATE === undefined) {
+    // Never mint signing keys silently in production: they must be provisioned.
+    config.KEYRING_AUTOGENERATE = false;
+  }
+  return config;
 }
+
+/** The development token secret (npm run token uses it). Never valid in production. */
+export const DEV_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 
 /** The provinces a node serves, resolved against the full list when configured as "all". */
 export function servedProvinces(

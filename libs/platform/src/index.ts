@@ -7,3 +7,4 @@ export * from './logger';
 export * from './service-messaging';
 export * from './tokens';
 export * from './caller';
+export * from './auth';

@@ -1,0 +1,158 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from '../config';
+import { Caller, CALLER_ROLES, CallerRole } from '../caller';
+import { JwtError, JwtKey, jwtKeyFrom, verifyJwt } from './jwt';
+
+const PUBLIC_ROUTE = 'auth:public';
+/** Marks a route that needs no token (health only). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+const ROLES = 'auth:roles';
+/** Restricts a route (or controller) to the given roles; checked after the token. */
+export const Roles = (...roles: CallerRole[]) => SetMetadata(ROLES, roles);
+
+/** Token claims of this system: `role`, and `scope` {province, point?}. */
+export function callerFromClaims(claims: Record<string, unknown>): Caller {
+  const role = claims.role as CallerRole;
+  if (!CALLER_ROLES.includes(role))
+    throw new UnauthorizedException({
+      error: 'Unauthorized',
+      message: `token role must be one of ${CALLER_ROLES.join(', ')}`,
+    });
+  const scope = (claims.scope ?? {}) as { province?: unknown; point?: unknown };
+  const province = scope.province;
+  if (typeof province !== 'string' || !/^\d{2}$/.test(province)) {
+    throw new UnauthorizedException({
+      error: 'Unauthorized',
+      message: 'token scope.province must be a 2-digit province code',
+    });
+  }
+  const point = scope.point ?? null;
+  if (
+    point !== null &&
+    (typeof point !== 'string' || !/^\d{6}-\d{2}$/.test(point) || point.slice(0, 2) !== province)
+  ) {
+    throw new UnauthorizedException({
+      error: 'Unauthorized',
+      message: 'token scope.point must be an acceptance point of scope.province, like 330402-01',
+    });
+  }
+  if (role === 'clerk' && point === null)
+    throw new UnauthorizedException({
+      error: 'Unauthorized',
+      message: 'a clerk token must name an acceptance point (scope.point)',
+    });
+  return {
+    role,
+    province,
+    acceptancePoint: point,
+    subject: typeof claims.sub === 'string' ? claims.sub : `${role}@${point ?? province}`,
+  };
+}
+
+export function verificationKeys(config: AppConfig): JwtKey[] {
+  const keys: JwtKey[] = [];
+  if (config.JWT_SECRET) keys.push(jwtKeyFrom(config.JWT_SECRET, 'verify'));
+  if (config.JWT_PUBLIC_KEY_FILE)
+    keys.push(jwtKeyFrom(readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'), 'verify'));
+  return keys;
+}
+
+/**
+ * Every HTTP route except those marked @Public requires a bearer JWT (issuer, audience and key from
+ * configuration). The verified caller is put on the request, where @CurrentCaller() reads it; a
+ * per-subject token bucket limits the request rate.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly keys: JwtKey[];
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: AppConfig,
+  ) {
+    this.keys = verificationKeys(config);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const req = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; caller?: Caller }>();
+    const header = req.headers.authorization;
+    if (!header)
+      throw new UnauthorizedException({
+        error: 'Unauthorized',
+        message: 'missing bearer token (Authorization: Bearer <jwt>)',
+      });
+    const m = /^Bearer ([^\s]+)$/.exec(header);
+    if (!m)
+      throw new UnauthorizedException({
+        error: 'Unauthorized',
+        message: 'Authorization header must be "Bearer <jwt>"',
+      });
+    let claims;
+    try {
+      claims = verifyJwt(m[1], this.keys, {
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+      });
+    } catch (error) {
+      if (error instanceof JwtError)
+        throw new UnauthorizedException({
+          error: 'Unauthorized',
+          message: `invalid token: ${error.message}`,
+        });
+      throw error;
+    }
+    const caller = callerFromClaims(claims);
+    this.limitRate(caller.subject);
+    const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(caller.role)) {
+      throw new HttpException(
+        {
+          error: 'Forbidden',
+          message: `role ${caller.role} may not do this (allowed: ${roles.join(', ')})`,
+        },
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    req.caller = caller;
+    return true;
+  }
+
+  /** Token bucket per subject: RATE_LIMIT_PER_MINUTE, refilled continuously. */
+  private limitRate(subject: string): void {
+    const capacity = this.config.RATE_LIMIT_PER_MINUTE;
+    const now = Date.now();
+    const bucket = this.buckets.get(subject) ?? { tokens: capacity, at: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 60_000) * capacity);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      this.buckets.set(subject, bucket);
+      throw new HttpException(
+        {
+          error: 'Too Many Requests',
+          message: `rate limit of ${capacity} requests per minute exceeded`,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    bucket.tokens -= 1;
+    this.buckets.set(subject, bucket);
+    if (this.buckets.size > 10_000) this.buckets.clear();
+  }
+}
