@@ -19,6 +19,7 @@ import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter, strictValidationPipe } from './http-errors';
 import { JsonLogger } from './logger';
+import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics';
 
 /** One deployable feature: a service module with its tables and the queues it consumes. */
 export interface FeatureDefinition {
@@ -75,13 +76,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ) as DatabaseModuleParts['migrations'],
   };
 
+  const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
+
   @Module({
     imports: [
-      CoreModule.forRoot(config, keyring),
+      CoreModule.forRoot(config, keyring, {
+        services: services.map((service) => ({ service })),
+        provinces,
+      }),
       TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, database)),
       ...options.features.map((f) => f.module),
     ],
-    controllers: [HealthController],
+    controllers: [HealthController, MetricsController],
   })
   class NodeModule {}
 
@@ -97,7 +103,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   await runMigrationsLocked(app.get(DataSource), new Logger('Migrations'));
 
-  const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
+  app.useGlobalInterceptors(new HttpMetricsInterceptor(app.get(Metrics)));
   if (services.length) {
     const microservice = app.connectMicroservice<MicroserviceOptions>({
       strategy: new BullMqServer({
@@ -108,6 +114,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         keyring,
         dataSource: app.get(DataSource),
         concurrency: config.WORKER_CONCURRENCY,
+        observer: app.get(Metrics).observer,
       }),
     });
     microservice.useGlobalFilters(new RethrowRpcExceptionFilter());

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { BullMqClient, Keyring } from '@app/messaging';
 import type { AppConfig } from './config';
-import { APP_CONFIG, KEYRING } from './tokens';
+import { Metrics } from './metrics/metrics';
+import { APP_CONFIG, HOSTED, HostedServices, KEYRING } from './tokens';
 
 /** Closes the shared BullMQ producer after every relay has stopped (relays stop earlier, in beforeApplicationShutdown). */
 @Injectable()
@@ -26,12 +27,14 @@ export class QueueClientLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, keyring: Keyring): DynamicModule {
+  static forRoot(config: AppConfig, keyring: Keyring, hosted: HostedServices): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: KEYRING, useValue: keyring },
+        { provide: HOSTED, useValue: hosted },
+        { provide: Metrics, useValue: new Metrics() },
         {
           provide: BullMqClient,
           useFactory: () =>
@@ -43,7 +46,7 @@ export class CoreModule {
         },
         QueueClientLifecycle,
       ],
-      exports: [APP_CONFIG, KEYRING, BullMqClient],
+      exports: [APP_CONFIG, KEYRING, HOSTED, Metrics, BullMqClient],
     };
   }
 }

@@ -54,6 +54,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       });
       return;
     }
+    if (isUnavailable(exception)) {
+      this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
+      res.status(503).json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'PostgreSQL or Redis is unavailable; nothing was written, retry later',
+      });
+      return;
+    }
     this.logger.error(
       `unhandled error: ${(exception as Error)?.message ?? String(exception)}`,
       (exception as Error)?.stack,
@@ -64,6 +73,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       message: 'internal error; the request was not applied',
     });
   }
+}
+
+/** Connection failures of PostgreSQL (pg, SQLSTATE class 08 / 57P) or Redis (ioredis). */
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; driverError?: { code?: string } } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = e.code ?? e.driverError?.code ?? '';
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\w{3}|57P0[123])$/.test(code)) return true;
+  return /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(
+    e.message ?? '',
+  );
 }
 
 function flatten(

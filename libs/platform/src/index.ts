@@ -8,3 +8,4 @@ export * from './service-messaging';
 export * from './tokens';
 export * from './caller';
 export * from './auth';
+export * from './metrics';

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { callerFromClaims } from './auth.guard';
 import { JwtClaims, jwtKeyFrom, signJwt, verifyJwt } from './jwt';
 
@@ -17,8 +17,8 @@ const claims = (over: Partial<JwtClaims> = {}): JwtClaims => ({
 describe('JWT', () => {
   const ed = generateKeyPairSync('ed25519');
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = (k: { export: (o: object) => string | Buffer }, type: string) =>
-    String(k.export({ type, format: 'pem' }));
+  const pem = (k: KeyObject, type: 'pkcs8' | 'spki') =>
+    String(k.export({ type, format: 'pem' } as never));
 
   it.each([
     ['HS256', jwtKeyFrom(SECRET, 'sign'), jwtKeyFrom(SECRET, 'verify')],

@@ -1,0 +1,3 @@
+export * from './http-metrics.interceptor';
+export * from './metrics';
+export * from './metrics.controller';
