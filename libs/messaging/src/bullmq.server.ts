@@ -211,7 +211,8 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       return outcome;
     } catch (error) {
       const message = describe(error);
-      if (lastAttempt) {
+      // BullMQ does not retry an UnrecoverableError: this attempt is the last one.
+      if (lastAttempt || error instanceof UnrecoverableError) {
         await deadLetters.record({
           queue: job.queueName,
           reason: DeadLetterReason.HANDLER_FAILED,

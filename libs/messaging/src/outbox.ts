@@ -171,7 +171,7 @@ export class OutboxRelay {
       const rows: { id: string; envelope: Envelope; delay_ms: number; job_id: string }[] =
         await manager.query(
           `SELECT id, envelope, delay_ms, job_id FROM "${this.schema}".outbox
-          WHERE sent_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [this.options.batchSize],
         );
       if (rows.length === 0) return 0;

@@ -9,6 +9,8 @@ export function messagingTablesUp(schema: string): string[] {
     `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
     `CREATE TABLE "${schema}".outbox (
        id uuid PRIMARY KEY,
+       -- commit order within the outbox: created_at is the same for every row of one transaction
+       seq bigserial NOT NULL,
        queue text NOT NULL,
        type text NOT NULL,
        case_id text NOT NULL,
@@ -20,7 +22,7 @@ export function messagingTablesUp(schema: string): string[] {
        publish_attempts integer NOT NULL DEFAULT 0,
        last_error text
      )`,
-    `CREATE INDEX outbox_pending_idx ON "${schema}".outbox (created_at) WHERE sent_at IS NULL`,
+    `CREATE INDEX outbox_pending_idx ON "${schema}".outbox (seq) WHERE sent_at IS NULL`,
     `CREATE TABLE "${schema}".inbox (
        message_id uuid PRIMARY KEY,
        type text NOT NULL,

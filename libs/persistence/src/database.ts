@@ -22,7 +22,8 @@ export function dataSourceOptions(url: string, parts: DatabaseModuleParts): Data
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // TypeORM's own logger prints SQL parameters (names, ID numbers): errors reach our redacting logger instead.
+    logging: false,
     extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) },
   };
 }

@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { BullMqServer, Keyring, RethrowRpcExceptionFilter } from '@app/messaging';
+import { BullMqServer, Keyring } from '@app/messaging';
 import { Catalog, schemaOf, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
 import {
@@ -105,19 +105,23 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   app.useGlobalInterceptors(new HttpMetricsInterceptor(app.get(Metrics)));
   if (services.length) {
-    const microservice = app.connectMicroservice<MicroserviceOptions>({
-      strategy: new BullMqServer({
-        redisUrl: config.REDIS_URL,
-        prefix: config.QUEUE_PREFIX,
-        services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
-        catalog: Catalog,
-        keyring,
-        dataSource: app.get(DataSource),
-        concurrency: config.WORKER_CONCURRENCY,
-        observer: app.get(Metrics).observer,
-      }),
-    });
-    microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
+    // inheritAppConfig: the microservice shares the global filter registered above, which hands
+    // handler errors to the transport unchanged (Nest's default RPC filter would hide them).
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        strategy: new BullMqServer({
+          redisUrl: config.REDIS_URL,
+          prefix: config.QUEUE_PREFIX,
+          services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
+          catalog: Catalog,
+          keyring,
+          dataSource: app.get(DataSource),
+          concurrency: config.WORKER_CONCURRENCY,
+          observer: app.get(Metrics).observer,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
   }
 
   const swagger = new DocumentBuilder()

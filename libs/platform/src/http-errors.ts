@@ -10,10 +10,11 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { DomainRuleError } from '@app/domain';
 
 /**
- * Every HTTP error is JSON `{statusCode, error, message, details?}` (the public contract). Domain rule
+ * One global filter for both transports. Over HTTP, every error is JSON `{statusCode, error, message, details?}` (the public contract). Domain rule
  * violations are the caller's mistake (400 unless the thrower chose otherwise); anything unexpected is
  * a 500 that is logged and tells the caller nothing internal.
  */
@@ -21,8 +22,9 @@ import { DomainRuleError } from '@app/domain';
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // Messages: pass the real error on to the transport (retries, dead letters keep its message).
+    if (host.getType() !== 'http') return throwError(() => exception);
     const res = host.switchToHttp().getResponse<Response>();
     if (exception instanceof DomainRuleError) {
       res.status(HttpStatus.BAD_REQUEST).json({

@@ -1,0 +1,449 @@
+import {
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Payload as MessagePayload, Service } from '@app/contracts';
+import { Envelope } from '@app/messaging';
+import { APP_CONFIG, AppConfig, Caller, CallerRole, ServiceMessaging } from '@app/platform';
+import { checkCollector, checkReceipt, CheckRefusal } from './collector-check';
+import {
+  Announcement,
+  announcementsFor,
+  decideArrival,
+  decideCollection,
+  Decision,
+  decidePostalDelivery,
+  decidePostalReturn,
+} from './delivery-rules';
+import { DeliveryEvent } from './delivery-event.entity';
+import { Delivery, DeliveryStatus } from './delivery.entity';
+import { CollectedDto } from './dto/collected.dto';
+import { CourierCallbackDto } from './dto/courier-callback.dto';
+import { DeliveryView } from './dto/delivery-view.dto';
+import { Notification } from './notification.entity';
+import { generatePickupCode, hashPickupCode, pickupCodeMatches } from './pickup-code';
+import { formatTrackingNumber } from './tracking-number';
+
+type Order = Envelope<MessagePayload<'delivery.ordered'>>;
+type Meta = { caseId: string; messageId?: string };
+
+/** Who may do what: clerks at their own point, couriers (role delivery) and ops in their province. */
+const CLERK_ROLES: readonly CallerRole[] = ['clerk'];
+const READER_ROLES: readonly CallerRole[] = ['clerk', 'ops', 'auditor'];
+const COURIER_ROLES: readonly CallerRole[] = ['delivery'];
+
+/**
+ * The residence province's delivery service: window and postal delivery, collection. Every state
+ * change of a delivery commits in one transaction with its audit row and its message to intake.
+ */
+@Injectable()
+export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+
+  constructor(
+    private readonly messaging: ServiceMessaging,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  // ── messages ─────────────────────────────────────────────────────────────────────────────────
+
+  /** delivery.ordered: one delivery per case, dispatched at once (to the point, or by post). */
+  async handleOrder(manager: EntityManager, order: Order, raw: Envelope): Promise<void> {
+    const province = order.recipient.province;
+    const meta: Meta = { caseId: order.caseId, messageId: order.id };
+    if (order.sender.service !== Service.INTAKE || order.sender.province !== province) {
+      throw new Error(
+        `delivery.ordered must come from intake of province ${province}; came from ${order.sender.service} of ${order.sender.province}`,
+      );
+    }
+    const { payload } = order;
+    if (payload.acceptancePoint.slice(0, 2) !== province) {
+      throw new Error(
+        `delivery.ordered for acceptance point ${payload.acceptancePoint}, which is not in province ${province}`,
+      );
+    }
+    if (payload.method === 'POST' && !payload.postal) {
+      throw new Error('delivery.ordered with method POST carries no postal recipient and address');
+    }
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `delivery:${order.caseId}`,
+    ]);
+
+    const deliveries = manager.getRepository(Delivery);
+    const existing = await deliveries.findOne({ where: { caseId: order.caseId } });
+    if (existing) {
+      for (const announcement of announcementsFor(existing))
+        await this.send(manager, existing, announcement, { replyTo: raw });
+      this.logger.log(
+        `repeated delivery order: re-announced delivery (${existing.status}), nothing re-dispatched`,
+        meta,
+      );
+      return;
+    }
+
+    const now = new Date();
+    const postal = payload.method === 'POST' ? payload.postal : null;
+    let trackingNumber: string | null = null;
+    let pickupCode: string | null = null;
+    if (postal) {
+      const [{ seq }] = await manager.query(
+        `SELECT nextval('delivery.tracking_serial_seq')::text AS seq`,
+      );
+      trackingNumber = formatTrackingNumber(Number(seq));
+      pickupCode = generatePickupCode();
+    }
+    const delivery = deliveries.create({
+      id: randomUUID(),
+      caseId: order.caseId,
+      province,
+      receiptNumber: payload.receiptNumber,
+      acceptancePoint: payload.acceptancePoint,
+      cardSerial: payload.cardSerial,
+      method: payload.method,
+      status: DeliveryStatus.DISPATCHED,
+      applicantName: payload.applicant.name,
+      applicantIdNumber: payload.applicant.idNumber,
+      proxyName: payload.proxy?.name ?? null,
+      proxyIdNumber: payload.proxy?.idNumber ?? null,
+      postalRecipient: postal?.recipient ?? null,
+      postalAddress: postal?.address ?? null,
+      postalPhone: postal?.phone ?? null,
+      trackingNumber,
+      pickupCodeHash: pickupCode ? hashPickupCode(pickupCode) : null,
+      dispatchedAt: now,
+      returnedAt: null,
+      returnReason: null,
+      readyAt: null,
+      completedAt: null,
+      completedMethod: null,
+      collectedBy: null,
+      orderMessageId: order.id,
+      correlationId: order.correlationId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await deliveries.insert(delivery);
+    const sent = await this.send(
+      manager,
+      delivery,
+      {
+        type: 'delivery.dispatched',
+        payload: { method: delivery.method, trackingNumber, dispatchedAt: now.toISOString() },
+      },
+      { replyTo: raw },
+    );
+    await this.audit(manager, delivery, 'DISPATCHED', null, `message:${order.id}`, sent.id, now);
+    if (postal && pickupCode && trackingNumber) {
+      await manager.getRepository(Notification).insert({
+        deliveryId: delivery.id,
+        caseId: delivery.caseId,
+        channel: 'SMS',
+        kind: 'PICKUP_CODE',
+        recipient: postal.phone,
+        body: `您的居民身份证已交邮政寄递，运单号 ${trackingNumber}，签收时请向投递员出示取件码 ${pickupCode}。`,
+        createdAt: now,
+        sentAt: null,
+      });
+    }
+    this.logger.log(
+      postal
+        ? `card ${delivery.cardSerial} dispatched by post, tracking ${trackingNumber}`
+        : `card ${delivery.cardSerial} dispatched to acceptance point ${delivery.acceptancePoint}`,
+      meta,
+    );
+  }
+
+  // ── HTTP ─────────────────────────────────────────────────────────────────────────────────────
+
+  async get(caseId: string, caller: Caller): Promise<DeliveryView> {
+    requireRole(caller, READER_ROLES, 'read deliveries');
+    const delivery = await this.load(this.dataSource.manager, caseId, caller, false);
+    return this.view(delivery);
+  }
+
+  /** The card arrived at the acceptance point (WINDOW, or a returned POST delivery). */
+  async arrived(caseId: string, caller: Caller): Promise<DeliveryView> {
+    requireRole(caller, CLERK_ROLES, 'record arrivals');
+    return this.dataSource.transaction(async (manager) => {
+      const delivery = await this.load(manager, caseId, caller, true);
+      if (!proceed(decideArrival(delivery))) return this.view(delivery);
+      const now = new Date();
+      const messageId = await this.transition(
+        manager,
+        delivery,
+        { status: DeliveryStatus.READY_FOR_PICKUP, readyAt: now },
+        { type: 'delivery.arrived', payload: { arrivedAt: now.toISOString() } },
+        'ARRIVED',
+        caller.subject,
+        now,
+      );
+      this.logger.log('card arrived at the acceptance point, ready for pickup', {
+        caseId,
+        messageId,
+      });
+      return this.view(delivery);
+    });
+  }
+
+  /** Handed over at the window, after the receipt number and the collector are checked. */
+  async collected(caseId: string, caller: Caller, body: CollectedDto): Promise<DeliveryView> {
+    requireRole(caller, CLERK_ROLES, 'hand over cards');
+    return this.dataSource.transaction(async (manager) => {
+      const delivery = await this.load(manager, caseId, caller, true);
+      const decision = decideCollection(delivery);
+      if (decision.kind === 'conflict') throw conflict(decision.message);
+      const receipt = checkReceipt(delivery, body.receiptNumber);
+      if (!receipt.ok) throw unprocessable(receipt);
+      const collector = checkCollector(
+        {
+          receiptNumber: delivery.receiptNumber,
+          applicantIdNumber: delivery.applicantIdNumber,
+          proxy:
+            delivery.proxyName && delivery.proxyIdNumber
+              ? { name: delivery.proxyName, idNumber: delivery.proxyIdNumber }
+              : null,
+        },
+        body.collector,
+      );
+      if (!collector.ok) throw unprocessable(collector);
+      if (decision.kind === 'already') return this.view(delivery);
+      const now = new Date();
+      const messageId = await this.transition(
+        manager,
+        delivery,
+        {
+          status: DeliveryStatus.DELIVERED,
+          completedAt: now,
+          completedMethod: 'WINDOW',
+          collectedBy: collector.collectedBy,
+        },
+        {
+          type: 'delivery.completed',
+          payload: {
+            method: 'WINDOW',
+            collectedBy: collector.collectedBy,
+            completedAt: now.toISOString(),
+          },
+        },
+        'COLLECTED',
+        caller.subject,
+        now,
+      );
+      this.logger.log(
+        `card collected at the window by the ${collector.collectedBy.toLowerCase()}`,
+        { caseId, messageId },
+      );
+      return this.view(delivery);
+    });
+  }
+
+  /** The courier's status callback for a postal delivery: DELIVERED (with pickup code) or RETURNED. */
+  async courier(caseId: string, caller: Caller, body: CourierCallbackDto): Promise<DeliveryView> {
+    requireRole(caller, COURIER_ROLES, 'report postal delivery status');
+    return this.dataSource.transaction(async (manager) => {
+      const delivery = await this.load(manager, caseId, caller, true);
+      const now = new Date();
+      if (body.event === 'DELIVERED') {
+        const decision = decidePostalDelivery(delivery);
+        if (decision.kind === 'conflict') throw conflict(decision.message);
+        if (!pickupCodeMatches(body.pickupCode, delivery.pickupCodeHash)) {
+          throw unprocessable({
+            field: 'pickupCode',
+            rule: 'pickupCode.mismatch',
+            message: 'pickupCode does not match the code given to the addressee',
+          });
+        }
+        if (decision.kind === 'already') return this.view(delivery);
+        const messageId = await this.transition(
+          manager,
+          delivery,
+          {
+            status: DeliveryStatus.DELIVERED,
+            completedAt: now,
+            completedMethod: 'POST',
+            collectedBy: 'ADDRESSEE',
+          },
+          {
+            type: 'delivery.completed',
+            payload: { method: 'POST', collectedBy: 'ADDRESSEE', completedAt: now.toISOString() },
+          },
+          'DELIVERED_BY_POST',
+          caller.subject,
+          now,
+        );
+        this.logger.log('card delivered to the addressee by post', { caseId, messageId });
+      } else {
+        if (!proceed(decidePostalReturn(delivery))) return this.view(delivery);
+        const reason = body.reason ?? '';
+        const messageId = await this.transition(
+          manager,
+          delivery,
+          { status: DeliveryStatus.RETURNED, returnedAt: now, returnReason: reason },
+          { type: 'delivery.returned', payload: { reason, returnedAt: now.toISOString() } },
+          'RETURNED',
+          caller.subject,
+          now,
+        );
+        this.logger.log('postal delivery returned; the card goes to the acceptance point', {
+          caseId,
+          messageId,
+        });
+      }
+      return this.view(delivery);
+    });
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The delivery, if the caller may see it: 404 for another point's clerk or another province. */
+  private async load(
+    manager: EntityManager,
+    caseId: string,
+    caller: Caller,
+    lock: boolean,
+  ): Promise<Delivery> {
+    const delivery = await manager.getRepository(Delivery).findOne({
+      where: { caseId },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    const visible =
+      delivery &&
+      (caller.role === 'clerk'
+        ? delivery.acceptancePoint === caller.acceptancePoint
+        : delivery.province === caller.province);
+    if (!delivery || !visible) {
+      throw new NotFoundException({
+        error: 'Not Found',
+        message:
+          caller.role === 'clerk'
+            ? `no delivery for case ${caseId} at acceptance point ${caller.acceptancePoint}`
+            : `no delivery for case ${caseId} in province ${caller.province}`,
+      });
+    }
+    return delivery;
+  }
+
+  /** Applies a change, commits its message to the outbox and its audit row, all in `manager`'s transaction. */
+  private async transition(
+    manager: EntityManager,
+    delivery: Delivery,
+    change: Partial<Delivery>,
+    announcement: Announcement,
+    event: string,
+    actor: string,
+    now: Date,
+  ): Promise<string> {
+    const from = delivery.status;
+    Object.assign(delivery, change, { updatedAt: now });
+    await manager
+      .getRepository(Delivery)
+      .update({ id: delivery.id }, { ...change, updatedAt: now });
+    const sent = await this.send(manager, delivery, announcement, {});
+    await this.audit(manager, delivery, event, from, actor, sent.id, now);
+    return sent.id;
+  }
+
+  private send(
+    manager: EntityManager,
+    delivery: Delivery,
+    { type, payload }: Announcement,
+    link: { replyTo?: Envelope },
+  ) {
+    return this.messaging.outbox.add(manager, {
+      type,
+      caseId: delivery.caseId,
+      payload,
+      from: this.messaging.address(delivery.province),
+      to: { service: Service.INTAKE, province: delivery.province },
+      correlationId: delivery.correlationId,
+      ...link,
+    });
+  }
+
+  private audit(
+    manager: EntityManager,
+    delivery: Delivery,
+    event: string,
+    fromStatus: string | null,
+    actor: string,
+    messageId: string,
+    at: Date,
+  ) {
+    return manager.getRepository(DeliveryEvent).insert({
+      deliveryId: delivery.id,
+      caseId: delivery.caseId,
+      event,
+      fromStatus,
+      toStatus: delivery.status,
+      actor,
+      messageId,
+      at,
+    });
+  }
+
+  private view(d: Delivery): DeliveryView {
+    const iso = (date: Date | null) => date?.toISOString() ?? null;
+    const reminderDue =
+      d.status === DeliveryStatus.READY_FOR_PICKUP && d.readyAt
+        ? new Date(d.readyAt.getTime() + this.config.PICKUP_REMINDER_MS)
+        : null;
+    return {
+      caseId: d.caseId,
+      acceptancePoint: d.acceptancePoint,
+      cardSerial: d.cardSerial,
+      method: d.method,
+      status: d.status,
+      trackingNumber: d.trackingNumber,
+      postalReturned: d.returnedAt !== null,
+      returnReason: d.returnReason,
+      proxyNamed: d.proxyName !== null,
+      dispatchedAt: d.dispatchedAt.toISOString(),
+      returnedAt: iso(d.returnedAt),
+      readyAt: iso(d.readyAt),
+      pickupReminderDueAt: iso(reminderDue),
+      completedAt: iso(d.completedAt),
+      completedMethod: d.completedMethod,
+      collectedBy: d.collectedBy,
+    };
+  }
+}
+
+function requireRole(caller: Caller, roles: readonly CallerRole[], what: string): void {
+  if (!roles.includes(caller.role)) {
+    throw new ForbiddenException({
+      error: 'Forbidden',
+      message: `role ${caller.role} may not ${what} (allowed: ${roles.join(', ')})`,
+    });
+  }
+}
+
+/** true: apply the change; false: already recorded, answer with the current state. */
+function proceed(decision: Decision): boolean {
+  if (decision.kind === 'conflict') throw conflict(decision.message);
+  return decision.kind === 'apply';
+}
+
+function conflict(message: string): ConflictException {
+  return new ConflictException({
+    error: 'Conflict',
+    message,
+    details: [{ field: 'status', rule: 'delivery.state', message }],
+  });
+}
+
+function unprocessable(refusal: Omit<CheckRefusal, 'ok'>): UnprocessableEntityException {
+  return new UnprocessableEntityException({
+    error: 'Unprocessable Entity',
+    message: refusal.message,
+    details: [{ field: refusal.field, rule: refusal.rule, message: refusal.message }],
+  });
+}

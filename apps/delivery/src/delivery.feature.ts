@@ -1,0 +1,17 @@
+import { Service } from '@app/contracts';
+import { FeatureDefinition } from '@app/platform';
+import { DeliveryEvent } from './deliveries/delivery-event.entity';
+import { Delivery } from './deliveries/delivery.entity';
+import { Notification } from './deliveries/notification.entity';
+import { DeliveryModule } from './delivery.module';
+import { DeliveryInit1795400000001 } from './migrations/1795400000001-DeliveryInit';
+
+/** Delivery and collection: consumes delivery.ordered, serves /api/v1/deliveries, schema `delivery`. */
+export const deliveryFeature: FeatureDefinition = {
+  module: DeliveryModule,
+  database: {
+    entities: [Delivery, DeliveryEvent, Notification],
+    migrations: [DeliveryInit1795400000001],
+  },
+  service: Service.DELIVERY,
+};

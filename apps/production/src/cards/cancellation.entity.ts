@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A case withdrawn before its card was started. A (reordered or late) production order for the
+ * case is then ignored.
+ */
+@Entity({ schema: 'production', name: 'cancellations' })
+export class Cancellation {
+  @PrimaryColumn({ name: 'case_id', type: 'text' })
+  caseId!: string;
+
+  @Column({ type: 'text' })
+  province!: string;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
+  @Column({ name: 'cancelled_at', type: 'timestamptz' })
+  cancelledAt!: Date;
+}

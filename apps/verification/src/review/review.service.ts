@@ -1,0 +1,165 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { Service } from '@app/contracts';
+import { canonicalJson, Envelope, envelopeHash } from '@app/messaging';
+import { ServiceMessaging } from '@app/platform';
+import { RegistryPersonEntity } from '../registry/registry-person.entity';
+import type { RegistryRecord } from '../registry/registry-record';
+import { ReviewEntity } from './review.entity';
+import {
+  decisionCodes,
+  ReviewDecision,
+  reviewApplication,
+  ReviewRequestPayload,
+} from './review.rules';
+
+/** The clock of the review (injectable so tests can review "on" a given day). */
+export const REVIEW_CLOCK = Symbol('REVIEW_CLOCK');
+export type ReviewClock = () => Date;
+
+export type ReviewHandling =
+  { kind: 'decided'; decision: ReviewDecision } | { kind: 'resent'; decision: ReviewDecision };
+
+/**
+ * Handles one `review.requested` inside the inbox transaction: reviews the round once, records the
+ * decision, and answers with `review.decided` through the outbox. A repeated request for a round
+ * already decided (a re-send after a deadline, or by the reconciler) is not reviewed again: the
+ * recorded decision is sent again, unchanged, so a lost reply is recovered.
+ */
+@Injectable()
+export class ReviewService {
+  private readonly logger = new Logger(ReviewService.name);
+
+  constructor(
+    private readonly messaging: ServiceMessaging,
+    @Inject(REVIEW_CLOCK) private readonly clock: ReviewClock,
+  ) {}
+
+  /**
+   * @param request the envelope as signed by the sender (hashed and answered as received)
+   * @param payload the payload as validated by the transport
+   */
+  async handle(
+    manager: EntityManager,
+    request: Envelope,
+    payload: ReviewRequestPayload,
+  ): Promise<ReviewHandling> {
+    const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
+    // The verified sender must be the residence side of this case.
+    if (
+      request.sender.service !== Service.INTAKE ||
+      request.sender.province !== payload.residenceProvince
+    ) {
+      throw new Error(
+        `review.requested from ${request.sender.service} of ${request.sender.province}, but the residence province of the case is ${payload.residenceProvince}`,
+      );
+    }
+
+    const existing = await this.findRound(manager, request.caseId, payload.round);
+    if (existing) return this.resend(manager, existing, request, payload, meta);
+
+    const person = await manager.findOne(RegistryPersonEntity, {
+      where: { idNumber: payload.applicant.idNumber.toUpperCase() },
+    });
+    const reviewedAt = this.clock();
+    const decision = reviewApplication(
+      { recipient: request.recipient, payload },
+      person ? toRecord(person) : null,
+      reviewedAt,
+    );
+    const codes = decisionCodes(decision);
+    const inserted: { id: string }[] = await manager.query(
+      `INSERT INTO verification.reviews
+         (case_id, round, hukou_province, residence_province, request_message_id, request_hash,
+          payload_hash, outcome, refusal_code, supplement_codes, decision, decided_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (case_id, round) DO NOTHING RETURNING id`,
+      [
+        request.caseId,
+        payload.round,
+        request.recipient.province,
+        request.sender.province,
+        request.id,
+        envelopeHash(request),
+        payloadHash(request.payload),
+        decision.outcome,
+        codes.refusalCode,
+        codes.supplementCodes,
+        JSON.stringify(decision),
+        reviewedAt,
+      ],
+    );
+    if (inserted.length === 0) {
+      // Another request for the same round committed first (concurrent re-send): answer with its decision.
+      const winner = await this.findRound(manager, request.caseId, payload.round);
+      if (!winner) throw new Error('review of this round conflicted but cannot be read back');
+      return this.resend(manager, winner, request, payload, meta);
+    }
+    await this.reply(manager, request, decision);
+    this.logger.log(`review decided: ${decision.outcome}`, {
+      ...meta,
+      outcome: decision.outcome,
+      refusalCode: codes.refusalCode,
+      supplementCodes: codes.supplementCodes,
+    });
+    return { kind: 'decided', decision };
+  }
+
+  private findRound(manager: EntityManager, caseId: string, round: number) {
+    return manager.findOne(ReviewEntity, { where: { caseId, round } });
+  }
+
+  private async resend(
+    manager: EntityManager,
+    review: ReviewEntity,
+    request: Envelope,
+    payload: ReviewRequestPayload,
+    meta: Record<string, unknown>,
+  ): Promise<ReviewHandling> {
+    const changed = review.payloadHash !== payloadHash(request.payload);
+    await manager.query(
+      `UPDATE verification.reviews
+          SET resend_count = resend_count + 1, last_request_message_id = $2, last_resent_at = now()
+        WHERE id = $1`,
+      [review.id, request.id],
+    );
+    await this.reply(manager, request, review.decision);
+    const message = changed
+      ? `round ${payload.round} already decided (${review.outcome}); the repeated request differs from the one reviewed, the recorded decision is sent again (a new review needs a new round)`
+      : `round ${payload.round} already decided (${review.outcome}); recorded decision sent again`;
+    if (changed) this.logger.warn(message, { ...meta, firstRequestId: review.requestMessageId });
+    else this.logger.log(message, { ...meta, firstRequestId: review.requestMessageId });
+    return { kind: 'resent', decision: review.decision };
+  }
+
+  private async reply(manager: EntityManager, request: Envelope, decision: ReviewDecision) {
+    await this.messaging.outbox.add(manager, {
+      type: 'review.decided',
+      caseId: request.caseId,
+      payload: decision,
+      from: this.messaging.address(request.recipient.province),
+      to: { service: Service.INTAKE, province: request.sender.province },
+      replyTo: request,
+    });
+  }
+}
+
+function payloadHash(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
+function toRecord(row: RegistryPersonEntity): RegistryRecord {
+  return {
+    idNumber: row.idNumber,
+    name: row.name,
+    sex: row.sex,
+    ethnicity: row.ethnicity,
+    birthDate: row.birthDate,
+    hukouAddressCode: row.hukouAddressCode,
+    hukouAddress: row.hukouAddress,
+    status: row.status,
+    cardIssued: row.cardIssued,
+    flags: row.flags,
+  };
+}

@@ -1,0 +1,19 @@
+import { Service } from '@app/contracts';
+import type { FeatureDefinition } from '@app/platform';
+import { VerificationInit1763900000000 } from './migrations/1763900000000-VerificationInit';
+import { RegistryPersonEntity } from './registry/registry-person.entity';
+import { ReviewEntity } from './review/review.entity';
+import { VerificationModule } from './verification.module';
+
+/** The verification parts of the database (used by the node and by the registry CLI). */
+export const verificationDatabase = {
+  entities: [RegistryPersonEntity, ReviewEntity],
+  migrations: [VerificationInit1763900000000],
+};
+
+/** Hukou side (户籍地): population registry, review and issue decision. */
+export const verificationFeature: FeatureDefinition = {
+  module: VerificationModule,
+  database: verificationDatabase,
+  service: Service.VERIFICATION,
+};
