@@ -40,7 +40,6 @@ export function canonicalJson(value: unknown): string {
 
 /** The bytes a sender signs: everything but the signature. */
 export function signingBytes(envelope: UnsignedEnvelope | Envelope): Buffer {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { signature: _ignored, ...rest } = envelope as Envelope;
   return Buffer.from(canonicalJson(rest), 'utf8');
 }
