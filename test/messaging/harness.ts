@@ -84,7 +84,7 @@ export interface Harness {
   makeRelay(): OutboxRelay;
   startSink(
     module?: unknown,
-    opts?: { concurrency?: number },
+    opts?: { concurrency?: number; maxMessageAgeMs?: number },
   ): Promise<{ close: () => Promise<void> }>;
   send(payload: {
     n: number;
@@ -136,6 +136,7 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
         keyring,
         dataSource,
         concurrency: sinkOpts.concurrency ?? 4,
+        maxMessageAgeMs: sinkOpts.maxMessageAgeMs,
       });
       const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
         strategy: server,

@@ -307,4 +307,33 @@ describe('messaging backbone', () => {
     expect(reply.correlationId).toBe(request.correlationId);
     expect(reply.causationId).toBe(request.id);
   });
+
+  it('refuses old (replayed) and future-dated messages as STALE, but lets ops replay its own dead letters', async () => {
+    await h.startSink(undefined, { maxMessageAgeMs: 60_000 });
+    const sign = (e: Envelope) => ({ ...e, signature: h.keyring.sign('31', signingBytes(e)) });
+    const good = await h.send({ n: 1 });
+    const old = sign({
+      ...good,
+      id: randomUUID(),
+      sentAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    const future = sign({
+      ...good,
+      id: randomUUID(),
+      sentAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    await publishRaw(old);
+    await publishRaw(future);
+    await publishRaw(good);
+    await waitFor('the good effect', h.effects, (rows) => rows.length === 1);
+    const letters = await waitFor('two dead letters', h.deadLetters, (rows) => rows.length === 2);
+    expect(letters.map((l) => l.reason)).toEqual(['STALE', 'STALE']);
+    expect(letters.map((l) => l.error).join(' ')).toMatch(/a replayed copy/);
+    // The old message was dead-lettered here, so an ops replay is accepted despite its age.
+    const store = new DeadLetterStore(h.dataSource, SCHEMA);
+    const { items } = await store.list({ reason: 'STALE' });
+    const oldLetter = items.find((i) => i.messageId === old.id)!;
+    await store.replay(oldLetter.id, h.client);
+    await waitFor('the replayed effect', h.effects, (rows) => rows.length === 2);
+  });
 });

@@ -1,8 +1,9 @@
 import { startNode } from '@app/platform';
+import { ALL_FEATURES } from './features';
 
 /** Every service of the system in one process, serving the whole HTTP contract on one port. */
 async function main() {
-  await startNode({ name: 'all-in-one', features: [] });
+  await startNode({ name: 'all-in-one', features: ALL_FEATURES });
 }
 
 main().catch((error) => {

@@ -63,7 +63,16 @@ export interface BullMqServerOptions {
   dataSource: DataSource;
   concurrency: number;
   observer?: MessagingObserver;
+  /**
+   * Messages sent longer ago than this are refused as replays (the inbox only remembers ids it has
+   * seen; this bounds what an attacker could replay). A message this service itself dead-lettered
+   * may be replayed by ops after the window. Default: no limit.
+   */
+  maxMessageAgeMs?: number;
 }
+
+/** Clock skew tolerated between provinces for a message's sentAt. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 class Rejected extends Error {
   constructor(
@@ -171,6 +180,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     let payload: unknown;
     try {
       ({ envelope, payload } = this.admit(raw, address));
+      await this.checkAge(envelope, deadLetters);
     } catch (error) {
       if (!(error instanceof Rejected)) throw error;
       await deadLetters.record({
@@ -227,6 +237,21 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
         observe('failed');
       }
       throw error instanceof Error ? error : new Error(message);
+    }
+  }
+
+  /** Refuses a message from outside the accepted time window, unless ops replays our own dead letter. */
+  private async checkAge(envelope: Envelope, deadLetters: DeadLetterStore): Promise<void> {
+    const age = Date.now() - Date.parse(envelope.sentAt);
+    if (age < -MAX_CLOCK_SKEW_MS) {
+      throw new Rejected(DeadLetterReason.STALE, `sentAt ${envelope.sentAt} is in the future`);
+    }
+    const max = this.options.maxMessageAgeMs;
+    if (max !== undefined && age > max && !(await deadLetters.holds(envelope.id))) {
+      throw new Rejected(
+        DeadLetterReason.STALE,
+        `sent at ${envelope.sentAt}, older than the accepted ${Math.round(max / 60_000)} min: a replayed copy`,
+      );
     }
   }
 

@@ -17,6 +17,8 @@ export const DeadLetterReason = {
   VALIDATION: 'VALIDATION',
   /** The handler failed on every attempt. */
   HANDLER_FAILED: 'HANDLER_FAILED',
+  /** Sent longer ago than the accepted window (or in the future): a replayed or delayed copy. */
+  STALE: 'STALE',
 } as const;
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
 
@@ -104,6 +106,15 @@ export class DeadLetterStore {
       params,
     );
     return { total: n, items: rows.map(toDeadLetter) };
+  }
+
+  /** True when a message with this id was dead-lettered here (ops may replay it after the age window). */
+  async holds(messageId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM "${this.schema}".dead_letters WHERE message_id = $1 LIMIT 1`,
+      [messageId],
+    );
+    return rows.length > 0;
   }
 
   async get(id: string): Promise<DeadLetter | null> {

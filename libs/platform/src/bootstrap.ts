@@ -118,6 +118,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
           dataSource: app.get(DataSource),
           concurrency: config.WORKER_CONCURRENCY,
           observer: app.get(Metrics).observer,
+          maxMessageAgeMs: config.MESSAGE_MAX_AGE_MS,
         }),
       },
       { inheritAppConfig: true },
