@@ -242,7 +242,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
 
   /** Refuses a message from outside the accepted time window, unless ops replays our own dead letter. */
   private async checkAge(envelope: Envelope, deadLetters: DeadLetterStore): Promise<void> {
-    const age = Date.now() - Date.parse(envelope.sentAt);
+    const age = Date.now() - Date.parse(envelope.deliverAt ?? envelope.sentAt);
     if (age < -MAX_CLOCK_SKEW_MS) {
       throw new Rejected(DeadLetterReason.STALE, `sentAt ${envelope.sentAt} is in the future`);
     }

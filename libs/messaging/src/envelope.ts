@@ -20,6 +20,8 @@ export interface Envelope<P = unknown> {
   sender: Address;
   recipient: Address;
   sentAt: string;
+  /** For a delayed message (a durable timer): when it becomes due. Its age counts from then. */
+  deliverAt?: string | null;
   payload: P;
   /** For a response: the request it answers and the hash of that request's envelope. */
   inReplyTo: { messageId: string; hash: string } | null;
@@ -71,6 +73,13 @@ export function envelopeShapeProblem(value: unknown): string | null {
   if (!isAddress(e.recipient)) return 'recipient must be {province, service}';
   if (typeof e.sentAt !== 'string' || Number.isNaN(Date.parse(e.sentAt)))
     return 'sentAt must be an ISO timestamp';
+  if (
+    e.deliverAt !== undefined &&
+    e.deliverAt !== null &&
+    (typeof e.deliverAt !== 'string' || Number.isNaN(Date.parse(e.deliverAt)))
+  ) {
+    return 'deliverAt must be an ISO timestamp or null';
+  }
   if (!('payload' in e)) return 'payload is missing';
   if (e.inReplyTo !== null && e.inReplyTo !== undefined) {
     const r = e.inReplyTo as Record<string, unknown>;

@@ -52,6 +52,8 @@ export class Outbox<C extends Catalog> {
       );
     }
     const id = randomUUID();
+    const now = new Date();
+    const delayMs = Math.max(0, Math.round(message.delayMs ?? 0));
     const cause = message.replyTo ?? message.causedBy;
     const unsigned: UnsignedEnvelope<PayloadOf<C, T>> = {
       id,
@@ -62,7 +64,8 @@ export class Outbox<C extends Catalog> {
       causationId: cause?.id ?? null,
       sender: message.from,
       recipient: message.to,
-      sentAt: new Date().toISOString(),
+      sentAt: now.toISOString(),
+      ...(delayMs > 0 ? { deliverAt: new Date(now.getTime() + delayMs).toISOString() } : {}),
       payload: parsed.data as PayloadOf<C, T>,
       inReplyTo: message.replyTo
         ? { messageId: message.replyTo.id, hash: envelopeHash(message.replyTo) }
@@ -80,7 +83,7 @@ export class Outbox<C extends Catalog> {
         message.type,
         message.caseId,
         envelope,
-        Math.max(0, Math.round(message.delayMs ?? 0)),
+        delayMs,
         message.jobId ?? id,
       ],
     );
@@ -168,17 +171,21 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows it published. */
   async relayOnce(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows: { id: string; envelope: Envelope; delay_ms: number; job_id: string }[] =
-        await manager.query(
-          `SELECT id, envelope, delay_ms, job_id FROM "${this.schema}".outbox
+      const rows: {
+        id: string;
+        envelope: Envelope;
+        delay_ms: string /* bigint */;
+        job_id: string;
+      }[] = await manager.query(
+        `SELECT id, envelope, delay_ms, job_id FROM "${this.schema}".outbox
           WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [this.options.batchSize],
-        );
+        [this.options.batchSize],
+      );
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       try {
         await this.client.publish(
-          rows.map((r) => ({ envelope: r.envelope, jobId: r.job_id, delayMs: r.delay_ms })),
+          rows.map((r) => ({ envelope: r.envelope, jobId: r.job_id, delayMs: Number(r.delay_ms) })),
         );
       } catch (error) {
         await manager.query(

@@ -15,7 +15,7 @@ export function messagingTablesUp(schema: string): string[] {
        type text NOT NULL,
        case_id text NOT NULL,
        envelope jsonb NOT NULL,
-       delay_ms integer NOT NULL DEFAULT 0,
+       delay_ms bigint NOT NULL DEFAULT 0,
        job_id text NOT NULL,
        created_at timestamptz NOT NULL DEFAULT now(),
        sent_at timestamptz,

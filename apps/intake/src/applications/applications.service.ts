@@ -1,0 +1,406 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { todayInChina } from '@app/domain';
+import { Caller, ServiceMessaging } from '@app/platform';
+import { CaseEventType, CaseStatus, Side } from '@app/workflow';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/http-problems';
+import { CaseCommandsService } from '../orchestration/case-commands.service';
+import { CaseWorkflowService, TransitionActor } from '../orchestration/case-workflow.service';
+import { DeadlinesService } from '../orchestration/deadlines.service';
+import { PhotosService } from '../photos/photos.service';
+import { intakeDeadlines, reviewDueAt } from '../policy/deadlines';
+import { IntakePolicy } from '../policy/intake-policy';
+import {
+  checkApplication,
+  checkFingerprints,
+  checkGuardian,
+  checkApplicant,
+  routeProblem,
+} from './application-rules';
+import { CaseEntity, SubmittedSupplement } from './case.entity';
+import { toCaseSummary, toCaseView } from './case-view';
+import { CaseView, CasePageView } from './dto/case-view.dto';
+import { CreateApplicationDto } from './dto/create-application.dto';
+import { ListApplicationsQueryDto } from './dto/list-query.dto';
+import { SupplementDto } from './dto/supplement.dto';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { compareStored, idempotencyKeyProblem, requestHash, StoredResult } from './idempotency';
+import { formatReceiptNumber } from './receipt-number';
+
+export interface CreateResult extends StoredResult {
+  /** True when this is the stored first result of an earlier request with the same key. */
+  replayed: boolean;
+}
+
+/** Thrown inside the create transaction when another request holds the idempotency key. */
+class KeyTakenError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The clerk's side of the case: intake, reading, supplements and withdrawal. */
+@Injectable()
+export class ApplicationsService {
+  private readonly logger = new Logger(ApplicationsService.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policy: IntakePolicy,
+    private readonly photos: PhotosService,
+    private readonly workflow: CaseWorkflowService,
+    private readonly commands: CaseCommandsService,
+    private readonly deadlines: DeadlinesService,
+    private readonly messaging: ServiceMessaging,
+  ) {}
+
+  // ----------------------------------------------------------------------------- create
+
+  async create(
+    point: string,
+    caller: Caller,
+    idempotencyKey: string | undefined,
+    rawBody: unknown,
+    dto: CreateApplicationDto,
+  ): Promise<CreateResult> {
+    const keyProblem = idempotencyKeyProblem(idempotencyKey);
+    if (keyProblem) throw badRequest('Idempotency-Key', 'idempotency.key', keyProblem);
+    const key = idempotencyKey!;
+    const hash = requestHash(rawBody);
+
+    const earlier = await this.replay(point, key, hash);
+    if (earlier) return earlier;
+
+    const now = new Date();
+    const prepared = await this.prepare(point, dto, now);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        // The unique key decides between concurrent requests: a second INSERT of the same key
+        // waits for the first transaction and then finds the row (or takes over if it rolled back).
+        const claimed: unknown[] = await manager.query(
+          `INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+          [point, key, hash],
+        );
+        if (claimed.length === 0) throw new KeyTakenError();
+        const body = await this.insertCase(manager, prepared, caller, now);
+        await manager.update(
+          IdempotencyKeyEntity,
+          { scope: point, key },
+          { caseId: body.id, statusCode: 201, response: body },
+        );
+        return { statusCode: 201, body, replayed: false };
+      });
+    } catch (error) {
+      if (!(error instanceof KeyTakenError)) throw error;
+      const winner = await this.replay(point, key, hash);
+      if (!winner) throw new Error('idempotency key taken but no result stored');
+      return winner;
+    }
+  }
+
+  private async replay(point: string, key: string, hash: string): Promise<CreateResult | null> {
+    const stored = await this.dataSource.manager.findOneBy(IdempotencyKeyEntity, {
+      scope: point,
+      key,
+    });
+    if (!stored) return null;
+    const outcome = compareStored(stored, hash);
+    if (outcome.kind === 'mismatch') {
+      throw unprocessable(
+        'Idempotency-Key',
+        'idempotency.bodyMismatch',
+        'Idempotency-Key was already used at this acceptance point with a different request body; use a new key for a new application',
+      );
+    }
+    if (outcome.kind === 'pending') throw new Error('idempotency key row without a result');
+    return { ...outcome.result, replayed: true };
+  }
+
+  /** Every check that may refuse the application, before anything is written. */
+  private async prepare(point: string, dto: CreateApplicationDto, now: Date) {
+    if (dto.acceptancePoint !== point) {
+      throw forbidden(
+        'acceptancePoint.ownPoint',
+        `acceptancePoint: ${dto.acceptancePoint} is not your acceptance point (${point}); a clerk takes applications only at their own point`,
+        'acceptancePoint',
+      );
+    }
+    const acceptancePoint = this.policy.points.get(point);
+    if (!acceptancePoint) {
+      throw unprocessable(
+        'acceptancePoint',
+        'acceptancePoint.unknown',
+        `acceptancePoint: ${point} is not in this deployment's list of acceptance points`,
+      );
+    }
+    const region = acceptancePoint.provinceCode;
+    if (!this.messaging.serves(region)) {
+      throw unprocessable(
+        'acceptancePoint',
+        'acceptancePoint.notServed',
+        `acceptancePoint: province ${region} is not served by this node`,
+      );
+    }
+    const today = todayInChina(now);
+    const checked = checkApplication(dto, today);
+    const decision = this.policy.eligibility(acceptancePoint.countyCode, checked.hukou.code, today);
+    const closed = routeProblem(decision);
+    if (closed) {
+      throw unprocessable(closed.field, closed.rule, closed.message, { decision });
+    }
+    const photo = await this.photos.requireUsable(
+      this.dataSource.manager,
+      dto.photoId,
+      region,
+      now,
+    );
+    const fee = this.policy.fee(acceptancePoint.countyCode, checked.hukou.code, today);
+    return { dto, acceptancePoint, checked, decision, fee, photo };
+  }
+
+  private async insertCase(
+    manager: EntityManager,
+    p: Awaited<ReturnType<ApplicationsService['prepare']>>,
+    caller: Caller,
+    now: Date,
+  ): Promise<CaseView> {
+    const deadlines = intakeDeadlines(now, this.policy.deadlines);
+    const [{ last }] = await manager.query(
+      `INSERT INTO intake.receipt_counters (acceptance_point, day, last) VALUES ($1, $2, 1)
+       ON CONFLICT (acceptance_point, day) DO UPDATE SET last = receipt_counters.last + 1
+       RETURNING last`,
+      [p.acceptancePoint.id, deadlines.intakeDate],
+    );
+    const c = manager.create(CaseEntity, {
+      id: randomUUID(),
+      receiptNumber: formatReceiptNumber(p.acceptancePoint.id, deadlines.intakeDate, last),
+      acceptancePoint: p.acceptancePoint.id,
+      residenceCode: p.acceptancePoint.countyCode,
+      residenceProvince: p.acceptancePoint.provinceCode,
+      hukouCode: p.checked.hukou.code,
+      hukouProvince: p.checked.hukou.province.code,
+      hukouAddress: p.dto.hukou.address.trim(),
+      status: CaseStatus.ACCEPTED,
+      deliveryMethod: p.checked.delivery.method,
+      postalReturned: false,
+      productionAttempts: 0,
+      maxProductionAttempts: this.policy.maxProductionAttempts,
+      applicant: p.checked.applicant.applicant,
+      photoId: p.photo.id,
+      fingerprints: p.checked.fingerprints,
+      guardian: p.checked.guardian,
+      proxy: p.checked.proxy,
+      delivery: p.checked.delivery,
+      feeYuan: p.fee.amountYuan,
+      feeRule: p.fee.rule,
+      feeReason: p.fee.reason,
+      eligibilityRule: p.decision.rule?.id ?? '',
+      eligibilityReason: p.decision.reason,
+      intakeDate: deadlines.intakeDate,
+      createdBy: caller.subject,
+      reviewDueAt: deadlines.reviewDueAt,
+      promiseDueAt: deadlines.promiseDueAt,
+      statutoryDueAt: deadlines.statutoryDueAt,
+      reviewOverdue: false,
+      statutoryOverdue: false,
+      pickupReminderDueAt: null,
+      pickupRemindedAt: null,
+      reviewRound: 1,
+      supplementRequested: [],
+      supplements: [],
+      decidedAt: null,
+      refusalCode: null,
+      refusalReason: null,
+      issue: null,
+      productionHistory: [],
+      cardSerial: null,
+      deliveryProgress: {},
+      cancelReason: null,
+      pendingCommand: null,
+      lastSentAt: null,
+      resendCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await manager.insert(CaseEntity, c);
+    const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
+    await this.workflow.record(
+      manager,
+      c.id,
+      null,
+      CaseStatus.ACCEPTED,
+      'INTAKE',
+      clerk,
+      null,
+      now,
+    );
+
+    const result = this.workflow.attempt(c, {
+      type: CaseEventType.REVIEW_REQUESTED,
+      side: Side.RESIDENCE,
+    });
+    if (!result.ok) throw result.error; // a new case always accepts it
+    await this.workflow.apply(manager, c, result, clerk, 'round 1', now);
+    await this.commands.send(manager, c, 'review.requested', { now });
+    await this.deadlines.schedule(manager, c, 'REVIEW_DEADLINE', now);
+    await this.deadlines.schedule(manager, c, 'STATUTORY_DEADLINE', now);
+    await this.workflow.save(manager, c);
+    this.logger.log('application accepted, review requested', {
+      caseId: c.id,
+      receipt: c.receiptNumber,
+      hukouProvince: c.hukouProvince,
+    });
+    return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+  }
+
+  // ----------------------------------------------------------------------------- read
+
+  async get(point: string, id: string): Promise<CaseView> {
+    const c = await this.findAtPoint(this.dataSource.manager, point, id);
+    return toCaseView(c, await this.workflow.timeline(this.dataSource.manager, c.id), new Date());
+  }
+
+  async list(point: string, query: ListApplicationsQueryDto): Promise<CasePageView> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const [rows, total] = await this.dataSource.manager.findAndCount(CaseEntity, {
+      where: { acceptancePoint: point, ...(query.status ? { status: query.status } : {}) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    });
+    const now = new Date();
+    return { items: rows.map((c) => toCaseSummary(c, now)), page, pageSize, total };
+  }
+
+  /** 404 alike for an unknown case and a case of another acceptance point. */
+  private async findAtPoint(
+    manager: EntityManager,
+    point: string,
+    id: string,
+    lock = false,
+  ): Promise<CaseEntity> {
+    if (!UUID.test(id)) throw badRequest('id', 'id.uuid', 'id: must be a UUID');
+    const c = lock
+      ? await this.workflow.lock(manager, id)
+      : await manager.findOneBy(CaseEntity, { id });
+    if (!c || c.acceptancePoint !== point) throw notFound(`application ${id} not found`);
+    return c;
+  }
+
+  // ----------------------------------------------------------------------------- supplements
+
+  async supplement(
+    point: string,
+    caller: Caller,
+    id: string,
+    dto: SupplementDto,
+  ): Promise<CaseView> {
+    const now = new Date();
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.findAtPoint(manager, point, id, true);
+      const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
+      const result = this.workflow.attempt(c, {
+        type: CaseEventType.SUPPLEMENT_SUBMITTED,
+        side: clerk.side,
+      });
+      if (!result.ok) throw conflict(result.error);
+
+      const today = todayInChina(now);
+      const submitted = this.matchRequestedItems(c, dto, now);
+      if (dto.photoId !== undefined) {
+        const photo = await this.photos.requireUsable(
+          manager,
+          dto.photoId,
+          c.residenceProvince,
+          now,
+        );
+        c.photoId = photo.id;
+      }
+      if (dto.fingerprints !== undefined) {
+        c.fingerprints = checkFingerprints(dto.fingerprints, 'fingerprints');
+      }
+      if (dto.guardian !== undefined) {
+        // The applicant's particulars were checked at intake; this gives the age on `today`.
+        const applicant = checkApplicant(c.applicant, today);
+        c.guardian = checkGuardian(dto.guardian, applicant, today);
+      }
+
+      await this.workflow.apply(manager, c, result, clerk, `round ${c.reviewRound + 1}`, now);
+      c.supplements = [...c.supplements, ...submitted];
+      c.supplementRequested = [];
+      c.reviewRound += 1;
+      c.reviewOverdue = false;
+      c.reviewDueAt = reviewDueAt(now, this.policy.deadlines);
+      await this.commands.send(manager, c, 'review.requested', { now });
+      await this.deadlines.schedule(manager, c, 'REVIEW_DEADLINE', now);
+      await this.workflow.save(manager, c);
+      this.logger.log('supplements submitted, review requested again', {
+        caseId: c.id,
+        receipt: c.receiptNumber,
+        round: c.reviewRound,
+      });
+      return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+    });
+  }
+
+  /** Every requested item must be answered, and only requested items. */
+  private matchRequestedItems(c: CaseEntity, dto: SupplementDto, now: Date): SubmittedSupplement[] {
+    const requested = new Map(c.supplementRequested.map((item) => [item.code, item]));
+    const seen = new Set<string>();
+    const out: SubmittedSupplement[] = [];
+    dto.items.forEach((item, i) => {
+      const asked = requested.get(item.code);
+      if (!asked) {
+        throw unprocessable(
+          `items[${i}].code`,
+          'supplement.notRequested',
+          `items[${i}].code: ${item.code} was not requested (requested: ${[...requested.keys()].join(', ')})`,
+        );
+      }
+      if (seen.has(item.code)) {
+        throw unprocessable(
+          `items[${i}].code`,
+          'supplement.duplicate',
+          `items[${i}].code: ${item.code} is listed twice`,
+        );
+      }
+      seen.add(item.code);
+      out.push({
+        code: item.code,
+        description: item.note?.trim() || asked.description,
+        submittedAt: now.toISOString(),
+        round: c.reviewRound,
+      });
+    });
+    const missing = [...requested.keys()].filter((code) => !seen.has(code));
+    if (missing.length) {
+      throw unprocessable(
+        'items',
+        'supplement.missing',
+        `items: the hukou side also asked for ${missing.join(', ')}`,
+      );
+    }
+    return out;
+  }
+
+  // ----------------------------------------------------------------------------- cancel
+
+  async cancel(point: string, caller: Caller, id: string, reason: string): Promise<CaseView> {
+    const now = new Date();
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.findAtPoint(manager, point, id, true);
+      const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
+      const result = this.workflow.attempt(c, { type: CaseEventType.CANCELLED, side: clerk.side });
+      if (!result.ok) throw conflict(result.error);
+      const wasApproved = c.status === CaseStatus.APPROVED;
+      await this.workflow.apply(manager, c, result, clerk, reason.trim(), now);
+      c.cancelReason = reason.trim();
+      c.pendingCommand = null;
+      if (wasApproved) await this.commands.sendProductionCancelled(manager, c, reason.trim());
+      await this.workflow.save(manager, c);
+      this.logger.log('application withdrawn', { caseId: c.id, receipt: c.receiptNumber });
+      return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** One row per transition of a case (and the intake itself), written with the transition. */
+@Entity({ schema: 'intake', name: 'case_timeline' })
+export class TimelineEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId!: string;
+
+  /** null for the intake row. */
+  @Column({ name: 'from_status', type: 'text', nullable: true })
+  fromStatus!: string | null;
+
+  @Column({ name: 'to_status', type: 'text' })
+  toStatus!: string;
+
+  /** A CaseEventType, or INTAKE for the row that created the case. */
+  @Column({ type: 'text' })
+  event!: string;
+
+  /** residence, hukou or system. */
+  @Column({ type: 'text' })
+  side!: string;
+
+  /** The clerk (subject) for HTTP actions; null for messages. */
+  @Column({ type: 'text', nullable: true })
+  actor!: string | null;
+
+  @Column({ name: 'sender_province', type: 'text', nullable: true })
+  senderProvince!: string | null;
+
+  @Column({ name: 'sender_service', type: 'text', nullable: true })
+  senderService!: string | null;
+
+  @Column({ name: 'message_id', type: 'uuid', nullable: true })
+  messageId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}

@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
+
+export class EligibilityQueryDto {
+  @ApiProperty({
+    description: 'Residence: 6-digit county code (e.g. of the acceptance point)',
+    example: '330402',
+  })
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'residence must be a 6-digit division code' })
+  residence!: string;
+
+  @ApiProperty({ description: 'Declared hukou address: 6-digit county code', example: '340104' })
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'hukou must be a 6-digit division code' })
+  hukou!: string;
+
+  @ApiPropertyOptional({
+    description: 'YYYY-MM-DD; defaults to today in China (Asia/Shanghai)',
+    example: '2021-11-15',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date as YYYY-MM-DD' })
+  date?: string;
+}
+
+class DivisionRefView {
+  @ApiProperty({ example: '33' }) code!: string;
+  @ApiProperty({ example: '浙江省' }) name!: string;
+}
+
+class RuleRefView {
+  @ApiProperty({ example: 'yrd-region-wide' }) id!: string;
+  @ApiProperty({ enum: ['pilot-units', 'region-wide', 'national', 'one-way', 'exclusion'] })
+  kind!: string;
+  @ApiProperty() description!: string;
+}
+
+export class EligibilityView {
+  @ApiProperty() eligible!: boolean;
+  @ApiProperty({ type: DivisionRefView }) residenceProvince!: DivisionRefView;
+  @ApiProperty({ type: DivisionRefView }) hukouProvince!: DivisionRefView;
+  @ApiProperty({ example: '2021-11-15' }) date!: string;
+  @ApiProperty({ type: RuleRefView, nullable: true, description: 'The rule that decided' })
+  rule!: RuleRefView | null;
+  @ApiProperty({ description: 'One English sentence for the clerk' }) reason!: string;
+  @ApiPropertyOptional({ description: 'When not eligible: the first later date the route opens' })
+  opensOn?: string;
+}

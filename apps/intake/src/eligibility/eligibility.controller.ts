@@ -1,0 +1,33 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { EligibilityDecision, todayInChina } from '@app/domain';
+import { Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { IntakePolicy } from '../policy/intake-policy';
+import { EligibilityQueryDto, EligibilityView } from './dto/eligibility-query.dto';
+
+@ApiTags('eligibility')
+@ApiCallerHeaders()
+@Controller('api/v1/eligibility')
+export class EligibilityController {
+  constructor(private readonly policy: IntakePolicy) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Is the route open: can a person living here with this hukou apply here on this date?',
+    description:
+      'Decided by the pilot schedule (PILOT_SCHEDULE_FILE, or the bundled one). The answer names the rule that decided, in words.',
+  })
+  @ApiOkResponse({ type: EligibilityView })
+  @ApiResponse({
+    status: 400,
+    description: `A parameter is missing, malformed or not a known division code / real date. ${ERROR_BODY_DESCRIPTION}`,
+  })
+  check(
+    // Any authenticated caller may ask; the decision holds no personal data.
+    @CurrentCaller() _caller: Caller,
+    @Query() query: EligibilityQueryDto,
+  ): EligibilityDecision {
+    return this.policy.eligibility(query.residence, query.hukou, query.date ?? todayInChina());
+  }
+}

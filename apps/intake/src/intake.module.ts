@@ -1,0 +1,65 @@
+import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Service } from '@app/contracts';
+import { APP_CONFIG, AppConfig, ServiceMessagingModule } from '@app/platform';
+import { ApplicationsController } from './applications/applications.controller';
+import { ApplicationsService } from './applications/applications.service';
+import { CaseEntity } from './applications/case.entity';
+import { IdempotencyKeyEntity } from './applications/idempotency-key.entity';
+import { TimelineEntity } from './applications/timeline.entity';
+import { EligibilityController } from './eligibility/eligibility.controller';
+import { CaseCommandsService } from './orchestration/case-commands.service';
+import { CaseWorkflowService } from './orchestration/case-workflow.service';
+import { DeadlinesService } from './orchestration/deadlines.service';
+import { OrchestratorController } from './orchestration/orchestrator.controller';
+import { OrchestratorService } from './orchestration/orchestrator.service';
+import { PhotoEntity } from './photos/photo.entity';
+import { PhotosController } from './photos/photos.controller';
+import { PhotosService } from './photos/photos.service';
+import { IntakePolicy } from './policy/intake-policy';
+import { ReconcilerService } from './reconciler/reconciler.service';
+
+export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity, PhotoEntity];
+
+/**
+ * Intake, the residence side: the clerk API (applications, eligibility, photo library) and the
+ * orchestrator that owns the canonical case record and its state machine.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(INTAKE_ENTITIES),
+    ServiceMessagingModule.forService(Service.INTAKE),
+    MulterModule.registerAsync({
+      // Portraits are kept in memory (then in Postgres), bounded by PHOTO_MAX_BYTES.
+      useFactory: (config: AppConfig) => ({
+        limits: {
+          fileSize: config.PHOTO_MAX_BYTES,
+          files: 1,
+          fields: 2,
+          fieldSize: 1024,
+          parts: 3,
+        },
+      }),
+      inject: [APP_CONFIG],
+    }),
+  ],
+  controllers: [
+    ApplicationsController,
+    EligibilityController,
+    PhotosController,
+    OrchestratorController,
+  ],
+  providers: [
+    IntakePolicy,
+    PhotosService,
+    ApplicationsService,
+    CaseWorkflowService,
+    CaseCommandsService,
+    DeadlinesService,
+    OrchestratorService,
+    ReconcilerService,
+  ],
+  exports: [ReconcilerService, IntakePolicy],
+})
+export class IntakeModule {}

@@ -1,0 +1,116 @@
+import {
+  Body,
+  Controller,
+  HttpStatus,
+  Post,
+  Res,
+  UploadedFile,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+  ApiExtraModels,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { ClerkGuard } from '../common/clerk.guard';
+import { badRequest, clerkPoint } from '../common/http-problems';
+import { PhotoUploadDto, PhotoView } from './dto/photo-upload.dto';
+import { PhotosService } from './photos.service';
+
+/** The part of a multer file this controller reads (memory storage). */
+interface UploadedImage {
+  fieldname: string;
+  size: number;
+  buffer: Buffer;
+}
+
+@ApiTags('photos')
+@ApiCallerHeaders()
+@ApiExtraModels(PhotoUploadDto)
+@UseGuards(ClerkGuard)
+@Controller('api/v1/photos')
+export class PhotosController {
+  constructor(private readonly photos: PhotosService) {}
+
+  @Post()
+  @UseInterceptors(FileInterceptor('image'))
+  @ApiOperation({
+    summary: 'Store a portrait in the regional photo library',
+    description:
+      "The region is the province of the clerk's acceptance point. The image is recognised by its first bytes (JPEG or PNG). The same image again in the same region returns the same photoId with 200.",
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({
+    schema: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['image'],
+          properties: {
+            image: {
+              type: 'string',
+              format: 'binary',
+              description: 'JPEG or PNG, ≤ PHOTO_MAX_BYTES (2 MB)',
+            },
+            capturedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        { $ref: getSchemaPath(PhotoUploadDto) },
+      ],
+    },
+  })
+  @ApiCreatedResponse({ type: PhotoView, description: 'Stored' })
+  @ApiOkResponse({ type: PhotoView, description: 'The same image was already in the library' })
+  @ApiResponse({
+    status: 400,
+    description: `Not a JPEG/PNG, no image, bad capturedAt. ${ERROR_BODY_DESCRIPTION}`,
+  })
+  @ApiResponse({ status: 403, description: 'Not a clerk' })
+  @ApiResponse({ status: 413, description: 'Image larger than PHOTO_MAX_BYTES' })
+  async upload(
+    @CurrentCaller() caller: Caller,
+    @UploadedFile() file: UploadedImage | undefined,
+    @Body() dto: PhotoUploadDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PhotoView> {
+    const point = clerkPoint(caller);
+    if (file && dto.imageBase64 !== undefined) {
+      throw badRequest(
+        'image',
+        'image.one',
+        'image: send either a file part or imageBase64, not both',
+      );
+    }
+    const bytes = file
+      ? file.buffer
+      : dto.imageBase64 !== undefined
+        ? Buffer.from(dto.imageBase64, 'base64')
+        : undefined;
+    if (!bytes) {
+      throw badRequest(
+        'image',
+        'image.required',
+        'image: required (multipart part "image", or "imageBase64" in a JSON body)',
+      );
+    }
+    const stored = await this.photos.store(
+      point.slice(0, 2),
+      caller.subject,
+      bytes,
+      dto.capturedAt,
+    );
+    res.status(stored.created ? HttpStatus.CREATED : HttpStatus.OK);
+    return stored.view;
+  }
+}

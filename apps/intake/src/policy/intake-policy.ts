@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  checkEligibility,
+  EligibilityDecision,
+  FeeDecision,
+  FeePolicy,
+  feeFor,
+  loadFeePolicy,
+  loadPilotSchedule,
+  PilotSchedule,
+} from '@app/domain';
+import { APP_CONFIG, AppConfig } from '@app/platform';
+import { DEFAULT_MAX_PRODUCTION_ATTEMPTS } from '@app/workflow';
+import { AcceptancePoints, loadAcceptancePoints } from '../acceptance-points/acceptance-points';
+import { DeadlineSettings } from './deadlines';
+
+/**
+ * The data and settings intake decides with, loaded once at start-up: a bad file stops the node
+ * with a message naming the entry (DomainDataError / AcceptancePointsError).
+ */
+@Injectable()
+export class IntakePolicy {
+  readonly schedule: PilotSchedule;
+  readonly fees: FeePolicy;
+  readonly points: AcceptancePoints;
+  readonly deadlines: DeadlineSettings;
+  readonly pickupReminderMs: number;
+  readonly photoMaxBytes: number;
+  /** First make + remakes; the same variable the production centre reads. */
+  readonly maxProductionAttempts: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.schedule = loadPilotSchedule(config.PILOT_SCHEDULE_FILE);
+    this.fees = loadFeePolicy(config.FEE_POLICY_FILE);
+    this.points = new AcceptancePoints(loadAcceptancePoints(config.ACCEPTANCE_POINTS_FILE));
+    this.deadlines = {
+      reviewMs: config.REVIEW_DEADLINE_MS,
+      statutoryMs: config.STATUTORY_DEADLINE_MS,
+    };
+    this.pickupReminderMs = config.PICKUP_REMINDER_MS;
+    this.photoMaxBytes = config.PHOTO_MAX_BYTES;
+    this.maxProductionAttempts = config.PRODUCTION_MAX_ATTEMPTS ?? DEFAULT_MAX_PRODUCTION_ATTEMPTS;
+  }
+
+  eligibility(residenceCode: string, hukouCode: string, date: string): EligibilityDecision {
+    return checkEligibility(residenceCode, hukouCode, date, this.schedule);
+  }
+
+  fee(residenceCode: string, hukouCode: string, date: string): FeeDecision {
+    return feeFor(residenceCode, hukouCode, date, this.fees);
+  }
+}

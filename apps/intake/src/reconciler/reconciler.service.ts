@@ -1,0 +1,172 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
+import { CaseStatus, TERMINAL_STATUSES } from '@app/workflow';
+import { CaseEntity, PendingCommand } from '../applications/case.entity';
+import { CaseCommandsService, TimerKind } from '../orchestration/case-commands.service';
+import { CaseWorkflowService } from '../orchestration/case-workflow.service';
+import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.service';
+
+/** The status in which a case waits for the answer to each pending command. */
+export const WAITING_STATUS: Readonly<Record<PendingCommand, CaseStatus>> = {
+  'review.requested': CaseStatus.UNDER_REVIEW,
+  'production.ordered': CaseStatus.APPROVED,
+  'delivery.ordered': CaseStatus.PRODUCED,
+};
+
+/** A timer this late is considered lost (Redis lost it) and the reconciler acts in its place. */
+export const LOST_TIMER_GRACE_MS = 60_000;
+const BATCH = 100;
+
+/**
+ * Postgres is the source of truth, Redis only transport: the reconciler finds cases that wait on
+ * another party longer than RESEND_AFTER_MS and puts their pending command in the outbox again
+ * (same content, new message id; the receiver's own records make a duplicate harmless), and acts
+ * on deadlines whose timer never came. Several replicas may run it: rows are claimed with
+ * FOR UPDATE SKIP LOCKED and re-checked under the lock.
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly commands: CaseCommandsService,
+    private readonly deadlines: DeadlinesService,
+    private readonly workflow: CaseWorkflowService,
+    private readonly messaging: ServiceMessaging,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = this.config.RECONCILE_INTERVAL_MS;
+    if (every <= 0) return;
+    this.timer = setInterval(() => void this.tick(), every);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    try {
+      await this.reconcileOnce();
+    } catch (error) {
+      this.logger.warn(`reconcile run failed, next run will retry: ${(error as Error).message}`);
+    }
+  }
+
+  /** One pass; returns how many cases it acted on (commands re-sent plus lost timers fired). */
+  async reconcileOnce(now = new Date()): Promise<number> {
+    const run = this.pass(now);
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async pass(now: Date): Promise<number> {
+    let acted = 0;
+    for (const id of await this.staleCommands(now)) {
+      if (await this.resend(id, now)) acted++;
+    }
+    for (const [id, kind] of await this.lostTimers(now)) {
+      if (await this.fireLostTimer(id, kind, now)) acted++;
+    }
+    if (acted) this.logger.log(`reconciler acted on ${acted} case(s)`);
+    return acted;
+  }
+
+  private get provinces(): string[] {
+    return [...this.messaging.provinces];
+  }
+
+  private async staleCommands(now: Date): Promise<string[]> {
+    const before = new Date(now.getTime() - this.config.RESEND_AFTER_MS);
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM intake.cases
+       WHERE pending_command IS NOT NULL AND last_sent_at <= $1 AND residence_province = ANY($2)
+       ORDER BY last_sent_at LIMIT ${BATCH}`,
+      [before, this.provinces],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async lostTimers(now: Date): Promise<[string, TimerKind][]> {
+    const before = new Date(now.getTime() - LOST_TIMER_GRACE_MS);
+    const rows: { id: string; kind: TimerKind }[] = await this.dataSource.query(
+      `SELECT id, 'REVIEW_DEADLINE' AS kind FROM intake.cases
+         WHERE status = 'UNDER_REVIEW' AND NOT review_overdue AND review_due_at <= $1
+           AND residence_province = ANY($2)
+       UNION ALL
+       SELECT id, 'STATUTORY_DEADLINE' FROM intake.cases
+         WHERE status <> ALL($3) AND NOT statutory_overdue AND statutory_due_at <= $1
+           AND residence_province = ANY($2)
+       UNION ALL
+       SELECT id, 'PICKUP_REMINDER' FROM intake.cases
+         WHERE status = 'READY_FOR_PICKUP' AND pickup_reminded_at IS NULL
+           AND pickup_reminder_due_at <= $1 AND residence_province = ANY($2)
+       LIMIT ${BATCH}`,
+      [before, this.provinces, TERMINAL_STATUSES],
+    );
+    return rows.map((r) => [r.id, r.kind]);
+  }
+
+  /** Claims a case row, or null when another replica holds it. */
+  private claim(manager: EntityManager, id: string): Promise<CaseEntity | null> {
+    return manager
+      .createQueryBuilder(CaseEntity, 'c')
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .where('c.id = :id', { id })
+      .getOne();
+  }
+
+  private async resend(id: string, now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.claim(manager, id);
+      const command = c?.pendingCommand;
+      if (!c || !command || !c.lastSentAt) return false;
+      if (c.lastSentAt.getTime() > now.getTime() - this.config.RESEND_AFTER_MS) return false;
+      if (c.status !== WAITING_STATUS[command]) {
+        // Should not happen (transitions clear it); repair rather than re-send a wrong command.
+        this.logger.warn(`cleared ${command} pending in ${c.status}`, { caseId: c.id });
+        await manager.update(CaseEntity, { id }, { pendingCommand: null });
+        return false;
+      }
+      await this.commands.send(manager, c, command, { resend: true, now });
+      await manager.update(
+        CaseEntity,
+        { id },
+        { lastSentAt: c.lastSentAt, resendCount: c.resendCount, updatedAt: now },
+      );
+      return true;
+    });
+  }
+
+  private async fireLostTimer(id: string, kind: TimerKind, now: Date): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const c = await this.claim(manager, id);
+      if (!c) return false;
+      const outcome = await this.deadlines.fire(manager, c, kind, SYSTEM_ACTOR, undefined, now);
+      if (outcome !== 'applied') return false;
+      await this.workflow.save(manager, c);
+      return true;
+    });
+  }
+}

@@ -1,0 +1,193 @@
+import IORedis from 'ioredis';
+import { loadConfig, RunningNode, startNode } from '@app/platform';
+import { intakeFeature } from '../../apps/intake/src/intake.feature';
+import { ReconcilerService } from '../../apps/intake/src/reconciler/reconciler.service';
+import { importRegistryRecords, verificationFeature } from '../../apps/verification/src';
+import { TEST_REDIS_URL } from '../support/database';
+import { startTestSystem, TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+import { ClerkClient, dataSourceOf } from './support/client';
+import { anApplication, aPerson, Person, registryRecordOf } from './support/factories';
+
+/**
+ * Intake with the real hukou side (verification) over the real transport: applications reach
+ * APPROVED, REFUSED with each reason, or go through a supplement round; and a review request lost
+ * with Redis is recovered by the reconciler.
+ */
+describe('intake + verification: the review round trip', () => {
+  let system: TestSystem;
+  let clerk: ClerkClient;
+
+  beforeAll(async () => {
+    system = await startTestSystem([intakeFeature, verificationFeature], {
+      RECONCILE_INTERVAL_MS: '0',
+    });
+    clerk = new ClerkClient(system.url);
+  });
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  const register = async (...records: ReturnType<typeof registryRecordOf>[]) => {
+    const report = await importRegistryRecords(dataSourceOf(system), records);
+    expect(report.rejected).toBe(0);
+  };
+
+  const apply = async (person: Person, photoId?: string) => {
+    const res = await clerk.apply(
+      anApplication(person, photoId ?? (await clerk.photoId())).build(),
+    );
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+
+  const settles = (id: string) =>
+    waitFor(
+      `case ${id} to leave UNDER_REVIEW`,
+      () => clerk.case(id),
+      (c) => c.status !== 'UNDER_REVIEW',
+    );
+
+  it('an eligible applicant in the registry reaches APPROVED with the issue decision', async () => {
+    const person = aPerson({ age: 20 });
+    await register(registryRecordOf(person));
+    const c = await settles((await apply(person)).id);
+    expect(c.status).toBe('APPROVED');
+    expect(c.issue).toMatchObject({
+      issuingAuthority: '合肥市公安局蜀山分局',
+      issuingAuthorityCode: '340104',
+      validityYears: 10,
+      address: person.hukouAddress,
+    });
+    expect(c.pendingCommand).toBe('production.ordered');
+    expect(c.timeline.at(-1)).toMatchObject({
+      event: 'REVIEW_APPROVED',
+      side: 'hukou',
+      senderProvince: '34',
+    });
+  });
+
+  it.each([
+    ['NOT_IN_REGISTRY', null, /not registered|查无/],
+    ['HUKOU_MISMATCH', { hukouAddressCode: '340103' }, /hukou address does not match/],
+    ['PARTICULARS_MISMATCH', { name: '别的名字' }, /name does not match/],
+    ['HUKOU_INACTIVE', { status: 'CANCELLED' as const }, /not active/],
+    ['CARD_ALREADY_ISSUED', { cardIssued: true }, /already been issued/],
+    ['FLAGGED', { flags: ['FRAUD_WATCH'] }, /cannot be handled across provinces/],
+  ])(
+    'a registry that says %s refuses the case with that reason',
+    async (code, registry, reason) => {
+      const person = aPerson();
+      if (registry) await register(registryRecordOf(person, registry));
+      const c = await settles((await apply(person)).id);
+      expect(c.status).toBe('REFUSED');
+      expect(c.refusal?.code).toBe(code);
+      expect(c.refusal?.reason).toMatch(reason);
+      expect(c.clerkActions).toEqual([]);
+    },
+  );
+
+  it('supplement loop: a photo that ages past 3 years by review → SUPPLEMENT_REQUIRED → new photo → APPROVED', async () => {
+    const person = aPerson();
+    await register(registryRecordOf(person));
+    // Under 3 years old to the minute at intake, but captured on today's date 3 years ago: the
+    // hukou side counts whole days and asks for a new photo.
+    const now = Date.now();
+    const endOfChinaDay = Date.parse(
+      `${new Date(now + 8 * 3_600_000).toISOString().slice(0, 10)}T23:59:59.999+08:00`,
+    );
+    const captured = new Date(now + Math.min(3_600_000, Math.floor((endOfChinaDay - now) / 2)));
+    captured.setUTCFullYear(captured.getUTCFullYear() - 3);
+    const oldPhoto = await clerk.photoId(captured.toISOString());
+    const created = await apply(person, oldPhoto);
+    const waiting = await settles(created.id);
+    expect(waiting.status).toBe('SUPPLEMENT_REQUIRED');
+    expect(waiting.supplementItemsRequested.map((i) => i.code)).toEqual(['PHOTO_OUTDATED']);
+
+    const res = await clerk.post(`/api/v1/applications/${created.id}/supplements`, {
+      items: [{ code: 'PHOTO_OUTDATED', note: 'new portrait taken at the point' }],
+      photoId: await clerk.photoId(),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'UNDER_REVIEW', reviewRound: 2 });
+    const done = await settles(created.id);
+    expect(done.status).toBe('APPROVED');
+    expect(done.timeline.map((t) => t.event)).toEqual([
+      'INTAKE',
+      'REVIEW_REQUESTED',
+      'SUPPLEMENT_REQUESTED',
+      'SUPPLEMENT_SUBMITTED',
+      'REVIEW_APPROVED',
+    ]);
+  });
+});
+
+describe('intake + verification on two nodes: a review request lost with Redis', () => {
+  let intake: TestSystem;
+  let hukou: RunningNode | undefined;
+
+  beforeAll(async () => {
+    intake = await startTestSystem([intakeFeature], { RECONCILE_INTERVAL_MS: '0' });
+  });
+
+  afterAll(async () => {
+    await hukou?.close();
+    await intake?.close();
+  });
+
+  it('is sent again by the reconciler and the case completes its review', async () => {
+    const clerk = new ClerkClient(intake.url);
+    const person = aPerson();
+    const created = (await clerk.apply(anApplication(person, await clerk.photoId()).build())).body;
+    const ds = dataSourceOf(intake);
+    // The relay published the request to Redis (nobody consumes verification yet)...
+    await waitFor(
+      'the review request to be published',
+      () =>
+        ds.query(
+          `SELECT sent_at FROM intake.outbox WHERE case_id = $1 AND type = 'review.requested'`,
+          [created.id],
+        ),
+      (rows: { sent_at: Date | null }[]) => rows.length === 1 && rows[0].sent_at !== null,
+    );
+    // ...and Redis loses it: every key of the hukou province's verification queue is deleted.
+    const redis = new IORedis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${intake.queuePrefix}:{verification.34}:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.del(...keys);
+    redis.disconnect();
+
+    // The hukou side comes up (own node, same database server, same transport and keys).
+    hukou = await startNode({
+      name: 'hukou',
+      features: [verificationFeature],
+      port: 0,
+      config: loadConfig({
+        NODE_ENV: 'test',
+        DATABASE_URL: intake.databaseUrl,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: intake.queuePrefix,
+        KEYRING_DIR: intake.keyringDir,
+        PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+        MESSAGE_BACKOFF_MS: '50',
+        OUTBOX_POLL_MS: '100',
+        PROVINCES: '34',
+      }),
+    });
+    await importRegistryRecords(dataSourceOf(intake), [registryRecordOf(person)]);
+    expect((await clerk.application(created.id)).body).toMatchObject({ status: 'UNDER_REVIEW' });
+
+    const reconciler = intake.node.app.get(ReconcilerService);
+    const later = new Date(Date.now() + intake.node.config.RESEND_AFTER_MS + 1000);
+    expect(await reconciler.reconcileOnce(later)).toBe(1);
+    const done = await waitFor(
+      'the case to be approved',
+      () => clerk.case(created.id),
+      (c) => c.status === 'APPROVED',
+    );
+    expect(done.resendCount).toBe(0); // reset when the next command (production order) went out
+    expect(done.pendingCommand).toBe('production.ordered');
+  });
+});

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { Catalog, MessageType, Payload } from '@app/contracts';
+import {
+  Address,
+  BullMqClient,
+  Envelope,
+  Keyring,
+  signingBytes,
+  UnsignedEnvelope,
+} from '@app/messaging';
+import { TEST_REDIS_URL } from '../../support/database';
+import type { TestSystem } from '../../support/system';
+
+/**
+ * Plays the other parties in tests: builds envelopes signed with the test system's keyring (as
+ * verification of a hukou province, production or delivery of a residence province, or a forger)
+ * and publishes them straight onto the recipient's queue.
+ */
+export class MessageInjector {
+  private readonly keyring: Keyring;
+  private readonly client: BullMqClient;
+
+  constructor(system: TestSystem) {
+    this.keyring = Keyring.load(system.keyringDir, { provinces: [], autogenerate: false }).keyring;
+    this.client = new BullMqClient({
+      redisUrl: TEST_REDIS_URL,
+      prefix: system.queuePrefix,
+      retry: { attempts: Number(system.node.config.MESSAGE_ATTEMPTS), backoffMs: 50 },
+    });
+  }
+
+  envelope<T extends MessageType>(
+    type: T,
+    caseId: string,
+    payload: Payload<T>,
+    from: Address,
+    to: Address,
+  ): Envelope<Payload<T>> {
+    const id = randomUUID();
+    const unsigned: UnsignedEnvelope<Payload<T>> = {
+      id,
+      type,
+      schemaVersion: Catalog[type].version,
+      caseId,
+      correlationId: caseId,
+      causationId: null,
+      sender: from,
+      recipient: to,
+      sentAt: new Date().toISOString(),
+      payload,
+      inReplyTo: null,
+    };
+    return { ...unsigned, signature: this.keyring.sign(from.province, signingBytes(unsigned)) };
+  }
+
+  async send<T extends MessageType>(
+    type: T,
+    caseId: string,
+    payload: Payload<T>,
+    from: Address,
+    to: Address,
+  ): Promise<Envelope<Payload<T>>> {
+    const env = this.envelope(type, caseId, payload, from, to);
+    await this.client.publish([{ envelope: env, jobId: env.id }]);
+    return env;
+  }
+
+  /** A message to intake of `residence` from `service` of `province`. */
+  toIntake<T extends MessageType>(
+    type: T,
+    caseId: string,
+    payload: Payload<T>,
+    from: { service: string; province: string },
+    residence: string,
+  ) {
+    return this.send(type, caseId, payload, from, { service: 'intake', province: residence });
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+const now = () => new Date().toISOString();
+
+/** Payload builders for the answers of the other parties. */
+export const answers = {
+  approved(round: number, hukouCounty = '340104'): Payload<'review.decided'> {
+    const today = now().slice(0, 10);
+    return {
+      round,
+      outcome: 'APPROVED',
+      decidedAt: now(),
+      issue: {
+        issuingAuthority: '合肥市公安局蜀山分局',
+        issuingAuthorityCode: hukouCounty,
+        issueDate: today,
+        validFrom: today,
+        validUntil: `${Number(today.slice(0, 4)) + 20}${today.slice(4)}`,
+        validityYears: 20,
+        address: '安徽省合肥市蜀山区长江西路1号',
+      },
+      refusal: null,
+      supplement: null,
+    };
+  },
+  refused(
+    round: number,
+    code = 'NOT_IN_REGISTRY',
+    reason = 'not in the registry',
+  ): Payload<'review.decided'> {
+    return {
+      round,
+      outcome: 'REFUSED',
+      decidedAt: now(),
+      issue: null,
+      refusal: { code, reason },
+      supplement: null,
+    };
+  },
+  supplement(round: number, codes = ['PHOTO_OUTDATED']): Payload<'review.decided'> {
+    return {
+      round,
+      outcome: 'SUPPLEMENT_REQUIRED',
+      decidedAt: now(),
+      issue: null,
+      refusal: null,
+      supplement: { items: codes.map((code) => ({ code, description: `please supply ${code}` })) },
+    };
+  },
+  started: (attempt = 1): Payload<'production.started'> => ({ attempt, startedAt: now() }),
+  failed: (attempt: number): Payload<'production.attempt_failed'> => ({
+    attempt,
+    reason: 'chip write failed',
+    failedAt: now(),
+  }),
+  completed: (attempts = 1, cardSerial = 'C33-000123'): Payload<'production.completed'> => ({
+    cardSerial,
+    attempts,
+    producedAt: now(),
+  }),
+  dispatched: (method: 'WINDOW' | 'POST'): Payload<'delivery.dispatched'> => ({
+    method,
+    trackingNumber: method === 'POST' ? 'EMS1234567890' : null,
+    dispatchedAt: now(),
+  }),
+  arrived: (): Payload<'delivery.arrived'> => ({ arrivedAt: now() }),
+  returned: (): Payload<'delivery.returned'> => ({
+    reason: 'addressee unknown',
+    returnedAt: now(),
+  }),
+  completedDelivery: (
+    method: 'WINDOW' | 'POST',
+    collectedBy: 'APPLICANT' | 'PROXY' | 'ADDRESSEE' = 'APPLICANT',
+  ): Payload<'delivery.completed'> => ({ method, collectedBy, completedAt: now() }),
+};
