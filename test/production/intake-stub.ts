@@ -1,3 +1,4 @@
+import { authHeaders } from '../support/auth';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -227,15 +228,6 @@ export async function call(
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
 
-export const clerkOf = (point: string) => ({
-  'X-Caller-Role': 'clerk',
-  'X-Acceptance-Point': point,
-});
-export const courierOf = (province: string) => ({
-  'X-Caller-Role': 'delivery',
-  'X-Caller-Province': province,
-});
-export const opsOf = (province: string) => ({
-  'X-Caller-Role': 'ops',
-  'X-Caller-Province': province,
-});
+export const clerkOf = (point: string) => authHeaders({ role: 'clerk', point });
+export const courierOf = (province: string) => authHeaders({ role: 'delivery', province });
+export const opsOf = (province: string) => authHeaders({ role: 'ops', province });

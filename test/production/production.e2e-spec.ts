@@ -4,7 +4,7 @@ import { CARD_SERIAL_PATTERN } from '../../apps/production/src/cards/card-serial
 import { envelopeHash } from '@app/messaging';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
-import { call, IntakeStub, opsOf, productionOrder } from './intake-stub';
+import { call, clerkOf, IntakeStub, opsOf, productionOrder } from './intake-stub';
 
 /** The production centre of province 33 alone, fed by a stand-in for intake over the real queues. */
 describe('production centre (e2e)', () => {
@@ -230,9 +230,12 @@ describe('production centre (e2e)', () => {
     expect((await call(sys, 'GET', `/api/v1/production/cards/${caseId}`, opsOf('34'))).status).toBe(
       404,
     );
-    const clerk = await call(sys, 'GET', `/api/v1/production/cards/${caseId}`, {
-      'X-Acceptance-Point': '330402-01',
-    });
+    const clerk = await call(
+      sys,
+      'GET',
+      `/api/v1/production/cards/${caseId}`,
+      clerkOf('330402-01'),
+    );
     expect(clerk.status).toBe(403);
   });
 });

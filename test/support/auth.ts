@@ -30,11 +30,5 @@ export function authHeaders(
     },
     jwtKeyFrom(opts.secret ?? DEV_JWT_SECRET, 'sign'),
   );
-  return {
-    authorization: `Bearer ${token}`,
-    // Read by the development header identity until every route is behind the token guard.
-    'x-caller-role': caller.role,
-    'x-caller-province': province,
-    ...(caller.point ? { 'x-acceptance-point': caller.point } : {}),
-  };
+  return { authorization: `Bearer ${token}` };
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, INestApplication, Logger, Module, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -15,6 +15,7 @@ import {
   runMigrationsLocked,
 } from '@app/persistence';
 import { AppConfig, loadConfig, servedProvinces } from './config';
+import { AuthGuard } from './auth/auth.guard';
 import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter, strictValidationPipe } from './http-errors';
@@ -100,6 +101,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   app.enableShutdownHooks();
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
+  // Every route but @Public ones (health, metrics) needs a verified bearer token.
+  app.useGlobalGuards(new AuthGuard(app.get(Reflector), config));
 
   await runMigrationsLocked(app.get(DataSource), new Logger('Migrations'));
 

@@ -2,11 +2,13 @@ import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '
 import { ApiTags } from '@nestjs/swagger';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { Public } from './auth/auth.guard';
 import type { AppConfig } from './config';
 import { APP_CONFIG } from './tokens';
 
 /** Liveness says the process runs; readiness really asks PostgreSQL and Redis. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,5 @@
+import type { CallerRole } from '@app/platform';
+import { authHeaders } from '../../support/auth';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Envelope } from '@app/messaging';
@@ -38,7 +40,7 @@ export interface PhotoBody {
   height: number;
 }
 
-/** HTTP calls as a clerk of an acceptance point (development identity headers). */
+/** HTTP calls as a clerk of an acceptance point (a development bearer token). */
 export class ClerkClient {
   constructor(
     readonly baseUrl: string,
@@ -48,9 +50,11 @@ export class ClerkClient {
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      'x-caller-role': this.role,
-      'x-acceptance-point': this.point,
-      'x-caller-subject': `clerk-${this.point}`,
+      ...authHeaders({
+        role: this.role as CallerRole,
+        point: this.point,
+        subject: `clerk-${this.point}`,
+      }),
       ...extra,
     };
   }

@@ -1,14 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiConflictResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerAuth, Caller, CurrentCaller } from '@app/platform';
 import { DeliveryService } from './delivery.service';
 import { CollectedDto } from './dto/collected.dto';
 import { CourierCallbackDto } from './dto/courier-callback.dto';
@@ -20,21 +19,7 @@ import { DeliveryView } from './dto/delivery-view.dto';
  * row and commits its state change with the message to intake in one transaction.
  */
 @ApiTags('deliveries')
-@ApiHeader({
-  name: 'X-Caller-Role',
-  description: 'clerk (default with a point), delivery, ops, auditor',
-  required: false,
-})
-@ApiHeader({
-  name: 'X-Acceptance-Point',
-  description: "a clerk's acceptance point, e.g. 330402-01",
-  required: false,
-})
-@ApiHeader({
-  name: 'X-Caller-Province',
-  description: 'courier / ops: 2-digit province code',
-  required: false,
-})
+@ApiCallerAuth()
 @Controller('api/v1/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveryService) {}

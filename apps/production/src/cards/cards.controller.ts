@@ -1,8 +1,8 @@
 import { Controller, ForbiddenException, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Caller, CurrentCaller } from '@app/platform';
+import { Caller, CurrentCaller, ApiCallerAuth } from '@app/platform';
 import { CardAttempt } from './card-attempt.entity';
 import { Card } from './card.entity';
 import { CardView } from './dto/card-view.dto';
@@ -14,8 +14,7 @@ const READERS = new Set(['production', 'ops', 'auditor']);
  * contract): status, serial and every quality-check attempt; no personal fields.
  */
 @ApiTags('production')
-@ApiHeader({ name: 'X-Caller-Role', description: 'production, ops or auditor', required: true })
-@ApiHeader({ name: 'X-Caller-Province', description: '2-digit province code', required: true })
+@ApiCallerAuth()
 @Controller('api/v1/production/cards')
 export class CardsController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
