@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { BullMqClient } from '@app/messaging';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { ReconcilerService } from '../../apps/intake/src/reconciler/reconciler.service';
+import { authHeaders } from '../support/auth';
 import { TEST_REDIS_URL } from '../support/database';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
@@ -513,5 +514,43 @@ describe('intake: orchestration of the case', () => {
       event: 'REVIEW_DEADLINE_PASSED',
       actor: 'reconciler',
     });
+  });
+
+  it("ops re-send: an operator re-sends a stuck case's pending command now; others may not", async () => {
+    const waiting = await newCase();
+    const url = `${system.url}/api/v1/ops/cases/${waiting.id}/resend`;
+    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers });
+    const asOps = authHeaders({ role: 'ops', province: '33' });
+    const res = await post(asOps);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      caseId: waiting.id,
+      command: 'review.requested',
+      resent: true,
+    });
+    expect(await outboxOf(waiting.id, 'review.requested')).toHaveLength(2);
+    expect(await caseOf(waiting.id)).toMatchObject({ resendCount: 1 });
+    // A clerk may not; an unknown case is 404; a case waiting on nobody is 409.
+    expect((await post(authHeaders({ role: 'clerk', point: '330402-01' }))).status).toBe(403);
+    expect((await post({})).status).toBe(401);
+    const unknown = await fetch(`${system.url}/api/v1/ops/cases/${randomUUID()}/resend`, {
+      method: 'POST',
+      headers: asOps,
+    });
+    expect(unknown.status).toBe(404);
+    const cancelled = await newCase();
+    expect(
+      (
+        await clerk.request('POST', `/api/v1/applications/${cancelled.id}/cancel`, {
+          reason: 'moved away',
+        })
+      ).status,
+    ).toBe(200);
+    const nothing = await fetch(`${system.url}/api/v1/ops/cases/${cancelled.id}/resend`, {
+      method: 'POST',
+      headers: asOps,
+    });
+    expect(nothing.status).toBe(409);
+    expect(((await nothing.json()) as { message: string }).message).toMatch(/nothing to re-send/);
   });
 });

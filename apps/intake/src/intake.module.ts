@@ -18,6 +18,7 @@ import { PhotoEntity } from './photos/photo.entity';
 import { PhotosController } from './photos/photos.controller';
 import { PhotosService } from './photos/photos.service';
 import { IntakePolicy } from './policy/intake-policy';
+import { OpsResendController } from './reconciler/ops-resend.controller';
 import { ReconcilerService } from './reconciler/reconciler.service';
 
 export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity, PhotoEntity];
@@ -49,6 +50,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     EligibilityController,
     PhotosController,
     OrchestratorController,
+    OpsResendController,
   ],
   providers: [
     IntakePolicy,

@@ -137,12 +137,34 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
       .getOne();
   }
 
-  private async resend(id: string, now: Date): Promise<boolean> {
+  /**
+   * The operator's "re-send" action: sends the pending command of one case now, whatever its age.
+   * Returns what was re-sent, or why nothing was.
+   */
+  async resendNow(
+    id: string,
+    now = new Date(),
+  ): Promise<{
+    outcome: 'resent' | 'not-found' | 'nothing-pending' | 'busy';
+    command: string | null;
+  }> {
+    const [row]: { pending_command: string | null }[] = await this.dataSource.query(
+      `SELECT pending_command FROM intake.cases WHERE id = $1 AND residence_province = ANY($2)`,
+      [id, this.provinces],
+    );
+    if (!row) return { outcome: 'not-found', command: null };
+    if (!row.pending_command) return { outcome: 'nothing-pending', command: null };
+    const resent = await this.resend(id, now, true);
+    return { outcome: resent ? 'resent' : 'busy', command: row.pending_command };
+  }
+
+  private async resend(id: string, now: Date, force = false): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const c = await this.claim(manager, id);
       const command = c?.pendingCommand;
       if (!c || !command || !c.lastSentAt) return false;
-      if (c.lastSentAt.getTime() > now.getTime() - this.config.RESEND_AFTER_MS) return false;
+      if (!force && c.lastSentAt.getTime() > now.getTime() - this.config.RESEND_AFTER_MS)
+        return false;
       if (c.status !== WAITING_STATUS[command]) {
         // Should not happen (transitions clear it); repair rather than re-send a wrong command.
         this.logger.warn(`cleared ${command} pending in ${c.status}`, { caseId: c.id });

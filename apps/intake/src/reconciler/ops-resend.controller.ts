@@ -1,0 +1,52 @@
+import {
+  ConflictException,
+  Controller,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCallerAuth, Caller, CurrentCaller, Roles } from '@app/platform';
+import { ReconcilerService } from './reconciler.service';
+
+/**
+ * The operator's action on a stuck case: re-send its pending command (review request, production
+ * or delivery order) now. Intake owns the case, so the action lives here; the ops page calls it.
+ */
+@ApiTags('ops')
+@ApiCallerAuth()
+@Roles('ops')
+@Controller('api/v1/ops/cases')
+export class OpsResendController {
+  constructor(private readonly reconciler: ReconcilerService) {}
+
+  @Post(':caseId/resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-send the pending command of a case now (role ops)' })
+  @ApiOkResponse({ description: '{caseId, command, resent: true}' })
+  async resend(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @CurrentCaller() caller: Caller,
+  ) {
+    const { outcome, command } = await this.reconciler.resendNow(caseId);
+    if (outcome === 'not-found')
+      throw new NotFoundException({
+        error: 'Not Found',
+        message: `case ${caseId} is not handled by this node`,
+      });
+    if (outcome === 'nothing-pending') {
+      throw new ConflictException({
+        error: 'Conflict',
+        message: `case ${caseId} waits on no other party: nothing to re-send`,
+      });
+    }
+    if (outcome === 'busy')
+      throw new ConflictException({
+        error: 'Conflict',
+        message: `case ${caseId} is being updated; try again`,
+      });
+    return { caseId, command, resent: true, by: caller.subject };
+  }
+}
