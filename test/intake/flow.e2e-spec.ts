@@ -1,3 +1,4 @@
+import { capturedThreeYearsAgoToday } from '@app/fixtures';
 import IORedis from 'ioredis';
 import { loadConfig, RunningNode, startNode } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
@@ -93,13 +94,7 @@ describe('intake + verification: the review round trip', () => {
     await register(registryRecordOf(person));
     // Under 3 years old to the minute at intake, but captured on today's date 3 years ago: the
     // hukou side counts whole days and asks for a new photo.
-    const now = Date.now();
-    const endOfChinaDay = Date.parse(
-      `${new Date(now + 8 * 3_600_000).toISOString().slice(0, 10)}T23:59:59.999+08:00`,
-    );
-    const captured = new Date(now + Math.min(3_600_000, Math.floor((endOfChinaDay - now) / 2)));
-    captured.setUTCFullYear(captured.getUTCFullYear() - 3);
-    const oldPhoto = await clerk.photoId(captured.toISOString());
+    const oldPhoto = await clerk.photoId(capturedThreeYearsAgoToday());
     const created = await apply(person, oldPhoto);
     const waiting = await settles(created.id);
     expect(waiting.status).toBe('SUPPLEMENT_REQUIRED');

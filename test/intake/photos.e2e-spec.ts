@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { startTestSystem, TestSystem } from '../support/system';
 import { ClerkClient, dataSourceOf } from './support/client';
-import { aPortraitPng, aTinyJpeg } from './support/images';
+import { aPortraitPng, aTinyJpeg } from '@app/fixtures';
 
 /** POST /api/v1/photos: the regional photo library, over JSON and multipart. */
 describe('intake: photo library', () => {

@@ -8,7 +8,7 @@ import type {
   TimelineEntryView,
 } from '../../../apps/intake/src/applications/dto/case-view.dto';
 import type { TestSystem } from '../../support/system';
-import { aPortraitPng } from './images';
+import { aPortraitPng } from '@app/fixtures';
 import { DEFAULT_POINT } from './factories';
 
 /** The contract's error body. */
