@@ -21,7 +21,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@app/(domain|workflow|contracts|messaging|persistence|platform|fixtures)$': '<rootDir>/libs/$1/src',
+    '^@app/(domain|workflow|contracts|messaging|persistence|platform|fixtures)$':
+      '<rootDir>/libs/$1/src',
     '^@app/(domain|workflow|contracts|messaging|persistence|platform|fixtures)/(.*)$':
       '<rootDir>/libs/$1/src/$2',
   },
