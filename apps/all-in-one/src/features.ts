@@ -1,6 +1,7 @@
 import type { FeatureDefinition } from '@app/platform';
 import { deliveryFeature } from '../../delivery/src/delivery.feature';
 import { intakeFeature } from '../../intake/src/intake.feature';
+import { opsFeature } from '../../ops/src/ops.feature';
 import { productionFeature } from '../../production/src/production.feature';
 import { verificationFeature } from '../../verification/src/verification.feature';
 
@@ -10,4 +11,5 @@ export const ALL_FEATURES: FeatureDefinition[] = [
   verificationFeature,
   productionFeature,
   deliveryFeature,
+  opsFeature,
 ];

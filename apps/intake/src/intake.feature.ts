@@ -2,10 +2,14 @@ import { Service } from '@app/contracts';
 import { FeatureDefinition } from '@app/platform';
 import { INTAKE_ENTITIES, IntakeModule } from './intake.module';
 import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
+import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
 export const intakeFeature: FeatureDefinition = {
   module: IntakeModule,
-  database: { entities: INTAKE_ENTITIES, migrations: [IntakeInit1795400990138] },
+  database: {
+    entities: INTAKE_ENTITIES,
+    migrations: [IntakeInit1795400990138, TimelineHashChain1795401000000],
+  },
   service: Service.INTAKE,
 };

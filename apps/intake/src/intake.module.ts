@@ -8,6 +8,8 @@ import { ApplicationsService } from './applications/applications.service';
 import { CaseEntity } from './applications/case.entity';
 import { IdempotencyKeyEntity } from './applications/idempotency-key.entity';
 import { TimelineEntity } from './applications/timeline.entity';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
 import { CaseCommandsService } from './orchestration/case-commands.service';
 import { CaseWorkflowService } from './orchestration/case-workflow.service';
@@ -51,6 +53,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     PhotosController,
     OrchestratorController,
     OpsResendController,
+    AuditController,
   ],
   providers: [
     IntakePolicy,
@@ -61,6 +64,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     DeadlinesService,
     OrchestratorService,
     ReconcilerService,
+    AuditService,
   ],
   exports: [ReconcilerService, IntakePolicy],
 })

@@ -141,10 +141,16 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
           `consuming ${hosted.provinces.length} queue(s) of ${hosted.service} (provinces ${hosted.provinces.join(',')})`,
         );
       }
-      callback();
     } catch (error) {
       callback(error);
+      return;
     }
+    // Report "listening" only once every worker is connected: a node closed right after start
+    // then closes connected workers instead of racing their connection attempts.
+    Promise.all(this.workers.map((w) => w.waitUntilReady())).then(
+      () => callback(),
+      (error) => callback(error),
+    );
   }
 
   /** Waits for in-flight jobs to finish before the connections close. */

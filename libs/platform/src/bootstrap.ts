@@ -98,6 +98,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
   // Bodies are small JSON documents; photos have their own, larger, route-level limit.
   app.useBodyParser('json', { limit: '256kb' });
+  app.disable('x-powered-by');
+  app.use(
+    (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      next();
+    },
+  );
   app.enableShutdownHooks();
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());

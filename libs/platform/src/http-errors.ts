@@ -1,4 +1,5 @@
 import {
+  ArgumentMetadata,
   ArgumentsHost,
   BadRequestException,
   Catch,
@@ -6,6 +7,7 @@ import {
   HttpException,
   HttpStatus,
   Logger,
+  ParseUUIDPipe,
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
@@ -56,6 +58,15 @@ export class HttpErrorFilter implements ExceptionFilter {
       });
       return;
     }
+    const parserError = clientErrorOf(exception);
+    if (parserError) {
+      res.status(parserError.status).json({
+        statusCode: parserError.status,
+        error: parserError.status === 413 ? 'Payload Too Large' : 'Bad Request',
+        message: parserError.message,
+      });
+      return;
+    }
     if (isUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
       res.status(503).json({
@@ -75,6 +86,31 @@ export class HttpErrorFilter implements ExceptionFilter {
       message: 'internal error; the request was not applied',
     });
   }
+}
+
+/**
+ * Errors raised by the body parser before any handler runs (too large, malformed JSON, bad
+ * encoding): they carry a 4xx `status` and a `type` such as `entity.too.large`.
+ */
+function clientErrorOf(error: unknown): { status: number; message: string } | null {
+  const e = error as {
+    type?: unknown;
+    status?: unknown;
+    limit?: unknown;
+    message?: unknown;
+  } | null;
+  if (!e || typeof e !== 'object' || typeof e.type !== 'string' || typeof e.status !== 'number')
+    return null;
+  if (e.status < 400 || e.status > 499) return null;
+  if (e.type === 'entity.too.large') {
+    return {
+      status: 413,
+      message: `request body is too large (limit ${typeof e.limit === 'number' ? `${Math.round(e.limit / 1024)} KB` : 'exceeded'})`,
+    };
+  }
+  if (e.type === 'entity.parse.failed')
+    return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
+  return { status: e.status, message: `request body refused (${e.type})` };
 }
 
 /** Connection failures of PostgreSQL (pg, SQLSTATE class 08 / 57P) or Redis (ioredis). */
@@ -105,9 +141,55 @@ function flatten(
   });
 }
 
+/** Keys class-transformer drops silently (so the whitelist never sees them): refused outright. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A NUL or a forbidden key anywhere in a body; PostgreSQL cannot store NUL in text either. */
+function bodyProblem(
+  value: unknown,
+  path: string,
+  depth = 0,
+): { field: string; rule: string; message: string } | null {
+  if (depth > 32)
+    return {
+      field: path || 'body',
+      rule: 'body.depth',
+      message: `${path || 'body'}: nested too deeply`,
+    };
+  if (typeof value === 'string') {
+    return value.includes('\u0000')
+      ? { field: path, rule: 'text.nul', message: `${path}: must not contain the NUL character` }
+      : null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key))
+      return { field, rule: 'whitelistValidation', message: `property ${key} should not exist` };
+    const problem = bodyProblem((value as Record<string, unknown>)[key], field, depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const problem = bodyProblem(value, '');
+      if (problem)
+        throw new BadRequestException({
+          error: 'Bad Request',
+          message: problem.message,
+          details: [problem],
+        });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Strict DTO validation: unknown fields are rejected, and each problem names its field and rule. */
 export function strictValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -119,5 +201,17 @@ export function strictValidationPipe(): ValidationPipe {
         details,
       });
     },
+  });
+}
+
+/** `@Param('caseId', uuidParam('caseId'))`: a 400 naming the parameter when it is not a UUID. */
+export function uuidParam(name: string): ParseUUIDPipe {
+  return new ParseUUIDPipe({
+    exceptionFactory: () =>
+      new BadRequestException({
+        error: 'Bad Request',
+        message: `${name}: must be a UUID`,
+        details: [{ field: name, rule: 'isUuid', message: `${name}: must be a UUID` }],
+      }),
   });
 }

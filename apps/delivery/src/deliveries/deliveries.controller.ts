@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ApiCallerAuth, Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerAuth, Caller, CurrentCaller, uuidParam } from '@app/platform';
 import { DeliveryService } from './delivery.service';
 import { CollectedDto } from './dto/collected.dto';
 import { CourierCallbackDto } from './dto/courier-callback.dto';
@@ -30,7 +30,10 @@ export class DeliveriesController {
   })
   @ApiOkResponse({ type: DeliveryView })
   @ApiNotFoundResponse({ description: 'no delivery for the case at the caller’s point' })
-  get(@Param('caseId') caseId: string, @CurrentCaller() caller: Caller): Promise<DeliveryView> {
+  get(
+    @Param('caseId', uuidParam('caseId')) caseId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<DeliveryView> {
     return this.deliveries.get(caseId, caller);
   }
 
@@ -46,7 +49,10 @@ export class DeliveriesController {
   @ApiConflictResponse({
     description: 'a POST delivery still with the courier, or already handed over',
   })
-  arrived(@Param('caseId') caseId: string, @CurrentCaller() caller: Caller): Promise<DeliveryView> {
+  arrived(
+    @Param('caseId', uuidParam('caseId')) caseId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<DeliveryView> {
     return this.deliveries.arrived(caseId, caller);
   }
 
@@ -63,7 +69,7 @@ export class DeliveriesController {
     description: 'wrong receiptNumber, or a collector who may not collect',
   })
   collected(
-    @Param('caseId') caseId: string,
+    @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
     @Body() body: CollectedDto,
   ): Promise<DeliveryView> {
@@ -83,7 +89,7 @@ export class DeliveriesController {
   })
   @ApiUnprocessableEntityResponse({ description: 'wrong pickupCode' })
   courier(
-    @Param('caseId') caseId: string,
+    @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
     @Body() body: CourierCallbackDto,
   ): Promise<DeliveryView> {

@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** One row per transition of a case (and the intake itself), written with the transition. */
+/**
+ * One row per transition of a case (and the intake itself), written with the transition. Append
+ * only (a trigger refuses UPDATE, DELETE and TRUNCATE) and hash-chained per case: see
+ * audit/timeline-chain.ts.
+ */
 @Entity({ schema: 'intake', name: 'case_timeline' })
 export class TimelineEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -42,4 +46,12 @@ export class TimelineEntity {
 
   @Column({ type: 'timestamptz' })
   at!: Date;
+
+  /** The hash of the case's previous entry (64 zeros for the first). */
+  @Column({ name: 'prev_hash', type: 'text', nullable: true })
+  prevHash!: string | null;
+
+  /** SHA-256 of this entry's content and prevHash (timelineEntryHash). */
+  @Column({ type: 'text', nullable: true })
+  hash!: string | null;
 }

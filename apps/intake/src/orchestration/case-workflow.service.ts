@@ -5,6 +5,7 @@ import { CaseEvent, transition, TransitionResult, TransitionSuccess, Side } from
 import { CaseEntity } from '../applications/case.entity';
 import { contextOf } from '../applications/case-view';
 import { TimelineEntity } from '../applications/timeline.entity';
+import { GENESIS_HASH, timelineContent, timelineEntryHash } from '../audit/timeline-chain';
 
 /** Who moved the case, for the timeline: a clerk over HTTP, a verified message sender, a timer. */
 export interface TransitionActor {
@@ -52,6 +53,14 @@ export class CaseWorkflowService {
     await this.record(manager, c.id, result.from, result.to, result.event, who, reason, at);
   }
 
+  /**
+   * Appends one timeline entry, chained to the case's previous entry (see audit/timeline-chain.ts).
+   * Reading the previous hash is safe because the case row is locked in this transaction: every
+   * caller already holds it (lock() FOR UPDATE for clerk actions and messages, the reconciler's
+   * FOR UPDATE SKIP LOCKED claim, or the INSERT of a new case), and it is taken again here (a no-op
+   * for the holder) so that no path can append without it. The unique index (case_id, prev_hash)
+   * refuses a fork should one ever slip through.
+   */
   async record(
     manager: EntityManager,
     caseId: string,
@@ -62,7 +71,14 @@ export class CaseWorkflowService {
     reason: string | null,
     at: Date,
   ): Promise<void> {
-    await manager.insert(TimelineEntity, {
+    await manager.query(`SELECT 1 FROM intake.cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    const [last]: { hash: string | null }[] = await manager.query(
+      // A row without a hash (not written here) is reported by the audit; chain past it.
+      `SELECT hash FROM intake.case_timeline WHERE case_id = $1 AND hash IS NOT NULL
+       ORDER BY id DESC LIMIT 1`,
+      [caseId],
+    );
+    const content = timelineContent({
       caseId,
       fromStatus: from,
       toStatus: to,
@@ -74,6 +90,22 @@ export class CaseWorkflowService {
       messageId: who.messageId ?? null,
       reason: reason === null ? null : reason.slice(0, 500),
       at,
+    });
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    await manager.insert(TimelineEntity, {
+      caseId: content.caseId,
+      fromStatus: content.from,
+      toStatus: content.to,
+      event: content.event,
+      side: content.side,
+      actor: content.actor,
+      senderProvince: content.senderProvince,
+      senderService: content.senderService,
+      messageId: content.messageId,
+      reason: content.reason,
+      at,
+      prevHash,
+      hash: timelineEntryHash(content, prevHash),
     });
   }
 

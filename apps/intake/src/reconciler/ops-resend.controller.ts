@@ -4,11 +4,10 @@ import {
   HttpCode,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiCallerAuth, Caller, CurrentCaller, Roles } from '@app/platform';
+import { ApiCallerAuth, Caller, CurrentCaller, Roles, uuidParam } from '@app/platform';
 import { ReconcilerService } from './reconciler.service';
 
 /**
@@ -27,7 +26,7 @@ export class OpsResendController {
   @ApiOperation({ summary: 'Re-send the pending command of a case now (role ops)' })
   @ApiOkResponse({ description: '{caseId, command, resent: true}' })
   async resend(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
   ) {
     const { outcome, command } = await this.reconciler.resendNow(caseId);

@@ -2,7 +2,7 @@ import { Controller, ForbiddenException, Get, NotFoundException, Param } from '@
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Caller, CurrentCaller, ApiCallerAuth } from '@app/platform';
+import { Caller, CurrentCaller, ApiCallerAuth, uuidParam } from '@app/platform';
 import { CardAttempt } from './card-attempt.entity';
 import { Card } from './card.entity';
 import { CardView } from './dto/card-view.dto';
@@ -22,7 +22,10 @@ export class CardsController {
   @Get(':caseId')
   @ApiOperation({ summary: 'The card of a case and its production attempts' })
   @ApiOkResponse({ type: CardView })
-  async get(@Param('caseId') caseId: string, @CurrentCaller() caller: Caller): Promise<CardView> {
+  async get(
+    @Param('caseId', uuidParam('caseId')) caseId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<CardView> {
     if (!READERS.has(caller.role)) {
       throw new ForbiddenException({
         error: 'Forbidden',

@@ -16,6 +16,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { FreeText, PlainText } from './text-rules';
 
 /** Not blank: at least one non-space character. */
 const NOT_BLANK = /\S/;
@@ -35,6 +36,7 @@ export class ApplicantDto {
   @IsString()
   @Length(1, 64)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   name!: string;
 
   @ApiProperty({
@@ -48,6 +50,7 @@ export class ApplicantDto {
   @IsString()
   @Length(1, 32)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   ethnicity!: string;
 
   @ApiProperty({ description: 'YYYY-MM-DD; must agree with the ID number', example: '2008-05-10' })
@@ -69,6 +72,7 @@ export class HukouDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   address!: string;
 }
 
@@ -93,6 +97,7 @@ export class FingerprintsDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @FreeText()
   missingReason?: string;
 }
 
@@ -101,6 +106,7 @@ export class GuardianDto {
   @IsString()
   @Length(1, 64)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   name!: string;
 
   @ApiProperty({ description: 'Citizen ID number of the guardian' })
@@ -112,6 +118,7 @@ export class GuardianDto {
   @IsString()
   @Length(1, 32)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   relation!: string;
 }
 
@@ -127,6 +134,7 @@ export class DeliveryDto {
   @IsString()
   @Length(1, 64)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   recipient?: string;
 
   @ApiPropertyOptional({ maxLength: 200, description: 'POST only (required then)' })
@@ -134,6 +142,7 @@ export class DeliveryDto {
   @IsString()
   @Length(1, 200)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   address?: string;
 
   @ApiPropertyOptional({
@@ -153,6 +162,7 @@ export class ProxyDto {
   @IsString()
   @Length(1, 64)
   @Matches(NOT_BLANK, { message: '$property must not be blank' })
+  @PlainText()
   name!: string;
 
   @ApiProperty()

@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { FingerprintsDto, GuardianDto } from './create-application.dto';
+import { FreeText } from './text-rules';
 
 export class SupplementItemDto {
   @ApiProperty({
@@ -29,6 +30,7 @@ export class SupplementItemDto {
   @IsOptional()
   @IsString()
   @Length(1, 500)
+  @FreeText()
   note?: string;
 }
 
@@ -66,5 +68,6 @@ export class CancelDto {
   @IsString()
   @Length(1, 200)
   @Matches(/\S/, { message: '$property must not be blank' })
+  @FreeText()
   reason!: string;
 }

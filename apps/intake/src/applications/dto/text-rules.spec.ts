@@ -1,0 +1,27 @@
+import { FREE_TEXT, PLAIN_TEXT } from './text-rules';
+
+describe('text rules', () => {
+  it.each([
+    ['张三', true],
+    ['阿依古丽·买买提', true],
+    ["O'Brien; DROP TABLE intake.cases; --", true],
+    ['😀 emoji pairs are fine', true],
+    ['<script>alert(1)</script>', false],
+    ['a\u0000b', false],
+    ['line\nbreak', false],
+    ['lone \ud800 surrogate', false],
+    ['del\u007f', false],
+  ])('plain text %j → %s', (value, ok) => {
+    expect(PLAIN_TEXT.test(value)).toBe(ok);
+  });
+
+  it.each([
+    ['<script>alert(1)</script>', true],
+    ['two\nlines\tand a tab', true],
+    ['a\u0000b', false],
+    ['bell\u0007', false],
+    ['lone \udc00 surrogate', false],
+  ])('free text %j → %s', (value, ok) => {
+    expect(FREE_TEXT.test(value)).toBe(ok);
+  });
+});
