@@ -13,7 +13,11 @@ export interface DatabaseModuleParts {
   migrations: MixedList<Function | string>;
 }
 
-export function dataSourceOptions(url: string, parts: DatabaseModuleParts): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  parts: DatabaseModuleParts,
+  poolSize = 10,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -24,7 +28,7 @@ export function dataSourceOptions(url: string, parts: DatabaseModuleParts): Data
     migrationsRun: false,
     // TypeORM's own logger prints SQL parameters (names, ID numbers): errors reach our redacting logger instead.
     logging: false,
-    extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10) },
+    extra: { max: poolSize },
   };
 }
 

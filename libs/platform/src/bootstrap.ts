@@ -85,7 +85,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         services: services.map((service) => ({ service })),
         provinces,
       }),
-      TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, database)),
+      TypeOrmModule.forRoot(
+        dataSourceOptions(config.DATABASE_URL, database, config.DATABASE_POOL_SIZE),
+      ),
       ...options.features.map((f) => f.module),
     ],
     controllers: [HealthController, MetricsController],
