@@ -7,7 +7,10 @@
  *   backbone     Outbox.add in a tx per message → OutboxRelay (SKIP LOCKED, addBulk) → BullMqServer
  *                (envelope check, Ed25519 verify, zod, inbox + effect in one tx) via a Nest @EventPattern
  *
- * Usage: npm run bench:messaging -- [--messages 5000] [--concurrency 8] [--producers 8]
+ * Two loads: saturated (throughput: N producers as fast as they can) and light (latency: one
+ * producer, a message every 10 ms). Latency is from the producer's commit to the consumer's effect.
+ *
+ * Usage: npm run bench:messaging -- [--messages 5000] [--concurrency 8] [--producers 8] [--light-messages 300]
  * Needs PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL); uses a scratch database and prefix.
  */
 import { Controller, Module } from '@nestjs/common';
@@ -40,6 +43,7 @@ const arg = (name: string, fallback: number) => {
 const MESSAGES = arg('messages', 5000);
 const CONCURRENCY = arg('concurrency', 8);
 const PRODUCERS = arg('producers', 8);
+const LIGHT_MESSAGES = arg('light-messages', 300);
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -60,47 +64,77 @@ async function waitUntil(probe: () => Promise<number>, target: number, timeoutMs
   }
 }
 
-async function inParallel(total: number, workers: number, work: (i: number) => Promise<void>) {
+interface Load {
+  messages: number;
+  producers: number;
+  /** Pause of each producer between two messages (0 = as fast as possible). */
+  paceMs: number;
+}
+
+interface Result {
+  ms: number;
+  /** Commit of the producer's transaction → the consumer's effect, in ms. */
+  p50: number;
+  p95: number;
+}
+
+async function inParallel(load: Load, work: (i: number) => Promise<void>) {
   let next = 0;
   await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (next < total) await work(next++);
+    Array.from({ length: load.producers }, async () => {
+      while (next < load.messages) {
+        await work(next++);
+        if (load.paceMs) await new Promise((r) => setTimeout(r, load.paceMs));
+      }
     }),
   );
 }
 
-async function rawBullmq(prefix: string): Promise<number> {
-  const name = '{raw.34}';
+function percentiles(values: number[]): { p50: number; p95: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+async function sqlPercentiles(ds: DataSource, from: string): Promise<{ p50: number; p95: number }> {
+  const [row] = await ds.query(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95 FROM (${from}) t`,
+  );
+  return { p50: Number(row.p50), p95: Number(row.p95) };
+}
+
+async function rawBullmq(prefix: string, load: Load): Promise<Result> {
+  const name = `{raw.${load.paceMs}}`;
   const queue = new Queue(name, { connection: workerConnection(REDIS_URL), prefix });
-  let done = 0;
-  const started = Date.now();
-  const worker = new Worker(name, async () => void done++, {
+  const latencies: number[] = [];
+  const worker = new Worker(name, async (job) => void latencies.push(Date.now() - job.timestamp), {
     connection: workerConnection(REDIS_URL),
     prefix,
     concurrency: CONCURRENCY,
   });
-  for (let i = 0; i < MESSAGES; i += 500) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(500, MESSAGES - i) }, (_, k) => ({
-        name: 'ping',
-        data: { n: i + k },
-        opts: { removeOnComplete: true },
-      })),
-    );
-  }
-  await waitUntil(async () => done, MESSAGES);
+  await worker.waitUntilReady();
+  const started = Date.now();
+  await inParallel(load, async (n) => {
+    await queue.add('ping', { n }, { removeOnComplete: true });
+  });
+  await waitUntil(async () => latencies.length, load.messages);
   const ms = Date.now() - started;
   await worker.close();
   await queue.close();
-  return ms;
+  return { ms, ...percentiles(latencies) };
 }
 
-async function handWritten(prefix: string, ds: DataSource): Promise<number> {
-  await ds.query(`CREATE TABLE hw_outbox (id uuid PRIMARY KEY, body jsonb NOT NULL)`);
-  await ds.query(`CREATE TABLE hw_effects (id uuid PRIMARY KEY, n int NOT NULL)`);
-  const name = '{hw.34}';
+async function handWritten(prefix: string, ds: DataSource, load: Load): Promise<Result> {
+  await ds.query(`DROP TABLE IF EXISTS hw_outbox, hw_effects`);
+  await ds.query(
+    `CREATE TABLE hw_outbox (id uuid PRIMARY KEY, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
+  await ds.query(
+    `CREATE TABLE hw_effects (id uuid PRIMARY KEY, n int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
+  const name = `{hw.${load.paceMs}}`;
   const queue = new Queue(name, { connection: workerConnection(REDIS_URL), prefix });
-  const started = Date.now();
   const worker = new Worker(
     name,
     async (job) => {
@@ -113,23 +147,27 @@ async function handWritten(prefix: string, ds: DataSource): Promise<number> {
     },
     { connection: workerConnection(REDIS_URL), prefix, concurrency: CONCURRENCY },
   );
-  await inParallel(MESSAGES, PRODUCERS, async (n) => {
+  await worker.waitUntilReady();
+  const started = Date.now();
+  await inParallel(load, async (n) => {
     const id = randomUUID();
     await ds.transaction((m) =>
       m.query(`INSERT INTO hw_outbox (id, body) VALUES ($1, $2)`, [id, { n }]),
     );
     await queue.add('ping', { id, n }, { jobId: id, removeOnComplete: true });
   });
-  const producedHw = Date.now() - started;
   await waitUntil(
     async () => (await ds.query(`SELECT count(*)::int AS n FROM hw_effects`))[0].n,
-    MESSAGES,
+    load.messages,
   );
   const ms = Date.now() - started;
-  console.log(`  (hand-written producers done after ${producedHw} ms)`);
   await worker.close();
   await queue.close();
-  return ms;
+  const lat = await sqlPercentiles(
+    ds,
+    `SELECT extract(epoch FROM e.at - o.created_at) * 1000 AS ms FROM hw_effects e JOIN hw_outbox o USING (id)`,
+  );
+  return { ms, ...lat };
 }
 
 @Controller()
@@ -144,9 +182,12 @@ class SinkController {
 @Module({ controllers: [SinkController] })
 class SinkModule {}
 
-async function backbone(prefix: string, ds: DataSource): Promise<number> {
+async function backbone(prefix: string, ds: DataSource, load: Load): Promise<Result> {
+  await ds.query(`DROP SCHEMA IF EXISTS sink CASCADE`);
   for (const sql of messagingTablesUp('sink')) await ds.query(sql);
-  await ds.query(`CREATE TABLE sink.effects (id uuid PRIMARY KEY, n int NOT NULL)`);
+  await ds.query(
+    `CREATE TABLE sink.effects (id uuid PRIMARY KEY, n int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+  );
   const keyring = Keyring.generate(['31', '34']);
   const client = new BullMqClient({
     redisUrl: REDIS_URL,
@@ -172,7 +213,7 @@ async function backbone(prefix: string, ds: DataSource): Promise<number> {
   await app.listen();
   await relay.start();
   const started = Date.now();
-  await inParallel(MESSAGES, PRODUCERS, async (n) => {
+  await inParallel(load, async (n) => {
     await ds.transaction((m) =>
       outbox.add(m, {
         type: 'bench.ping',
@@ -183,17 +224,41 @@ async function backbone(prefix: string, ds: DataSource): Promise<number> {
       }),
     );
   });
-  const producedBb = Date.now() - started;
   await waitUntil(
     async () => (await ds.query(`SELECT count(*)::int AS n FROM sink.effects`))[0].n,
-    MESSAGES,
+    load.messages,
   );
   const ms = Date.now() - started;
-  console.log(`  (backbone producers done after ${producedBb} ms)`);
   await relay.stop();
   await app.close();
   await client.close();
-  return ms;
+  // created_at is the producer transaction's start (now()); the transaction is one short INSERT.
+  const lat = await sqlPercentiles(
+    ds,
+    `SELECT extract(epoch FROM e.at - o.created_at) * 1000 AS ms FROM sink.effects e JOIN sink.outbox o USING (id)`,
+  );
+  return { ms, ...lat };
+}
+
+const PIPELINES: [string, (prefix: string, ds: DataSource, load: Load) => Promise<Result>][] = [
+  ['raw-bullmq (add+process, no db)', (prefix, _ds, load) => rawBullmq(prefix, load)],
+  ['bullmq+pg hand-written (tx, add, tx)', handWritten],
+  ['backbone (outbox → relay → transport → inbox)', backbone],
+];
+
+async function runLoad(title: string, prefix: string, ds: DataSource, load: Load) {
+  console.log(
+    `\n${title}: ${load.messages} messages, ${load.producers} producer(s)${load.paceMs ? `, ${load.paceMs} ms apart` : ''}, worker concurrency ${CONCURRENCY}`,
+  );
+  const results: [string, Result][] = [];
+  for (const [name, run] of PIPELINES) results.push([name, await run(prefix, ds, load)]);
+  const [raw, hw] = [results[0][1], results[1][1]];
+  for (const [name, r] of results) {
+    const rate = Math.round((load.messages / r.ms) * 1000);
+    console.log(
+      `${name.padEnd(48)} ${String(rate).padStart(6)} msg/s (×${(raw.ms / r.ms).toFixed(2)} raw, ×${(hw.ms / r.ms).toFixed(2)} hand-written)  latency p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`,
+    );
+  }
 }
 
 async function main() {
@@ -211,19 +276,16 @@ async function main() {
   await ds.initialize();
   const prefix = `bench-${Date.now().toString(36)}`;
   try {
-    console.log(`messages=${MESSAGES} worker concurrency=${CONCURRENCY} producers=${PRODUCERS}`);
-    const results: [string, number][] = [];
-    results.push(['raw-bullmq (add+process, no db)', await rawBullmq(prefix)]);
-    results.push(['bullmq+pg hand-written (tx, add, tx)', await handWritten(prefix, ds)]);
-    results.push(['backbone (outbox → relay → transport → inbox)', await backbone(prefix, ds)]);
-    const base = results[0][1];
-    const hw = results[1][1];
-    for (const [name, ms] of results) {
-      const rate = Math.round((MESSAGES / ms) * 1000);
-      console.log(
-        `${name.padEnd(48)} ${String(ms).padStart(7)} ms  ${String(rate).padStart(6)} msg/s  ×${(base / ms).toFixed(2)} of raw  ×${(hw / ms).toFixed(2)} of hand-written`,
-      );
-    }
+    await runLoad('throughput (saturated)', prefix, ds, {
+      messages: MESSAGES,
+      producers: PRODUCERS,
+      paceMs: 0,
+    });
+    await runLoad('latency (light load)', prefix, ds, {
+      messages: LIGHT_MESSAGES,
+      producers: 1,
+      paceMs: 10,
+    });
   } finally {
     await ds.destroy();
     await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
