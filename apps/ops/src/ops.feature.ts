@@ -9,4 +9,5 @@ import { OpsModule } from './ops.module';
 export const opsFeature: FeatureDefinition = {
   module: OpsModule,
   database: { entities: [], migrations: [] },
+  pages: { '/ops': 'operations dashboard', '/ops/queues': 'queue board' },
 };

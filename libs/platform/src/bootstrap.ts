@@ -28,6 +28,8 @@ export interface FeatureDefinition {
   database: DatabaseModuleParts;
   /** The service whose queues this feature consumes, if any (ops consumes none). */
   service?: Service;
+  /** Pages worth announcing at start, e.g. { '/ops': 'operations dashboard' }. */
+  pages?: Record<string, string>;
 }
 
 export interface NodeOptions {
@@ -148,11 +150,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, swagger));
 
   await app.startAllMicroservices();
-  await app.listen(options.port ?? config.PORT, '127.0.0.1');
+  await app.listen(options.port ?? config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.PORT}`;
+  const pages = Object.assign(
+    { '/api/docs': 'API docs', '/metrics': 'metrics', '/health/ready': 'readiness' },
+    ...options.features.map((f) => f.pages ?? {}),
+  );
   log.log(
-    `${options.name} ready at ${url} (API docs ${url}/api/docs), services: ${services.join(', ') || 'none'}, provinces: ${provinces.length === 31 ? 'all' : provinces.join(',')}`,
+    `${options.name} ready at ${url} — ${Object.entries(pages)
+      .map(([path, what]) => `${what} ${url}${path}`)
+      .join(
+        ', ',
+      )}; services: ${services.join(', ') || 'none'}; provinces: ${provinces.length === 31 ? 'all' : provinces.join(',')}`,
   );
   return { app, config, url, close: () => app.close() };
 }
