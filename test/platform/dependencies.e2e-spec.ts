@@ -7,6 +7,7 @@ import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { importRegistryRecords } from '../../apps/verification/src';
 import { verificationFeature } from '../../apps/verification/src/verification.feature';
 import { ClerkClient } from '../intake/support/client';
+import { answers, MessageInjector } from '../intake/support/messages';
 import { anApplication, aPerson, registryRecordOf } from '../intake/support/factories';
 import { PrivatePostgres, PrivateRedis } from '../support/private-servers';
 import { waitFor } from '../support/wait';
@@ -35,6 +36,7 @@ describe('platform: PostgreSQL or Redis unavailable', () => {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
       OUTBOX_POLL_MS: '100',
       MESSAGE_BACKOFF_MS: '50',
+      MESSAGE_ATTEMPTS: '5',
       RECONCILE_INTERVAL_MS: '0',
       DATABASE_POOL_SIZE: '4',
     });
@@ -141,5 +143,63 @@ describe('platform: PostgreSQL or Redis unavailable', () => {
     );
     expect(accepted.body.status).toBe('UNDER_REVIEW');
     expect(await countCases()).toBe(before + 1);
+  });
+
+  it('a message that arrives while PostgreSQL is down waits without spending attempts, and takes effect once it is back', async () => {
+    const inject = new MessageInjector(
+      { keyringDir: keys, queuePrefix: node.config.QUEUE_PREFIX, node },
+      redis.url,
+    );
+    try {
+      const created = await clerk.apply(await application());
+      const id = created.body.id;
+      await waitFor(
+        'the review',
+        () => clerk.case(id),
+        (c) => c.status === 'APPROVED',
+        { timeoutMs: 20_000 },
+      );
+      await inject.toIntake(
+        'production.started',
+        id,
+        answers.started(1),
+        { service: 'production', province: '33' },
+        '33',
+      );
+      await waitFor(
+        'production started',
+        () => clerk.case(id),
+        (c) => c.status === 'IN_PRODUCTION',
+      );
+      await pg.down();
+      const completed = await inject.toIntake(
+        'production.completed',
+        id,
+        answers.completed(1),
+        { service: 'production', province: '33' },
+        '33',
+      );
+      // Longer than the whole retry budget (5 attempts, 50 ms backoff): before, the job failed for good here.
+      await new Promise((r) => setTimeout(r, 3000));
+      await pg.up();
+      await waitFor('ready again', ready, (x) => x.status === 200, { timeoutMs: 20_000 });
+      const done = await waitFor(
+        'the completion applied',
+        () => clerk.case(id),
+        (c) => c.status === 'PRODUCED' || c.status === 'DISPATCHED',
+        { timeoutMs: 20_000 },
+      );
+      expect(
+        done.timeline.some(
+          (t) => t.event === 'PRODUCTION_COMPLETED' && t.messageId === completed.id,
+        ),
+      ).toBe(true);
+      const [{ n }] = await node.app
+        .get(DataSource)
+        .query(`SELECT count(*)::int AS n FROM intake.dead_letters`);
+      expect(n).toBe(0);
+    } finally {
+      await inject.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { isUnavailable } from '@app/persistence';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Catalog, typesConsumedBy } from './catalog';
@@ -71,6 +72,9 @@ export interface BullMqServerOptions {
   maxMessageAgeMs?: number;
 }
 
+/** How long a job waits when PostgreSQL is unreachable before it is tried again. */
+const UNAVAILABLE_RETRY_MS = 2000;
+
 /** Clock skew tolerated between provinces for a message's sentAt. */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -129,12 +133,33 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
         for (const province of hosted.provinces) {
           const address = { service: hosted.service, province };
           const name = queueName(address);
-          const worker = new Worker(name, (job) => this.process(job, address, hosted.schema), {
-            connection: workerConnection(this.options.redisUrl),
-            prefix: this.options.prefix,
-            concurrency: this.options.concurrency,
-          });
+          const worker = new Worker(
+            name,
+            (job, token) => this.process(job, token, address, hosted.schema),
+            {
+              connection: workerConnection(this.options.redisUrl),
+              prefix: this.options.prefix,
+              concurrency: this.options.concurrency,
+            },
+          );
           worker.on('error', (error) => this.log.error(`worker ${name}: ${error.message}`));
+          // A job whose worker died while handling it too often is failed by BullMQ without
+          // reaching process(): record it, so no message ends only in Redis's failed set.
+          worker.on('failed', (job, error) => {
+            if (!job || !/stalled/i.test(error.message)) return;
+            void this.deadLetters
+              .get(hosted.service)!
+              .record({
+                queue: name,
+                reason: DeadLetterReason.HANDLER_FAILED,
+                error: error.message,
+                attempts: job.attemptsMade,
+                envelope: job.data,
+              })
+              .catch((e: Error) =>
+                this.log.error(`could not dead-letter stalled job ${job.id}: ${e.message}`),
+              );
+          });
           this.workers.push(worker);
         }
         this.log.log(
@@ -167,13 +192,51 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     return this.workers as T;
   }
 
-  private async process(job: Job, address: Address, schema: string): Promise<MessageOutcome> {
+  /**
+   * PostgreSQL (or Redis) unreachable is not the message's fault: the job waits and tries again
+   * without spending one of its attempts, however long the outage lasts, so it is neither failed
+   * for good nor dead-lettered (the dead-letter table is in PostgreSQL too).
+   */
+  private async process(
+    job: Job,
+    token: string | undefined,
+    address: Address,
+    schema: string,
+  ): Promise<MessageOutcome> {
+    try {
+      return await this.processOnce(job, address, schema);
+    } catch (error) {
+      if (!isUnavailable(error) || !token) throw error;
+      this.log.warn(
+        `database unavailable; job ${job.id} waits ${UNAVAILABLE_RETRY_MS} ms without spending an attempt: ${describe(error)}`,
+      );
+      this.options.observer?.processed({
+        queue: job.queueName,
+        type: this.knownType(job.data),
+        outcome: 'failed',
+        ms: 0,
+      });
+      await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS, token);
+      throw new DelayedError();
+    }
+  }
+
+  /** The message type as a metrics label: only catalog types, so junk cannot create label values. */
+  private knownType(raw: unknown): string {
+    const type = (raw as Envelope | null)?.type;
+    return typeof type === 'string' &&
+      Object.prototype.hasOwnProperty.call(this.options.catalog, type)
+      ? type
+      : 'unknown';
+  }
+
+  private async processOnce(job: Job, address: Address, schema: string): Promise<MessageOutcome> {
     const deadLetters = this.deadLetters.get(address.service)!;
     const started = Date.now();
     const raw: unknown = job.data;
     const attempt = job.attemptsMade + 1;
     const lastAttempt = attempt >= (job.opts.attempts ?? 1);
-    const type = typeof (raw as Envelope)?.type === 'string' ? (raw as Envelope).type : 'unknown';
+    const type = this.knownType(raw);
     const observe = (outcome: MessageOutcome, reason?: DeadLetterReason) =>
       this.options.observer?.processed({
         queue: job.queueName,
@@ -226,6 +289,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       observe(outcome);
       return outcome;
     } catch (error) {
+      if (isUnavailable(error)) throw error; // not the message's fault: see process()
       const message = describe(error);
       // BullMQ does not retry an UnrecoverableError: this attempt is the last one.
       if (lastAttempt || error instanceof UnrecoverableError) {

@@ -6,7 +6,14 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -71,19 +78,28 @@ export class Keyring {
       for (const p of opts.provinces) {
         if (existsSync(join(pubDir, `${p}.pem`))) continue;
         const pair = generateKeyPairSync('ed25519');
-        writeFileSync(
-          join(privDir, `${p}.pem`),
-          pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
-          {
-            mode: 0o600,
-          },
-        );
-        writeFileSync(
-          join(pubDir, `${p}.pem`),
-          pair.publicKey.export({ type: 'spki', format: 'pem' }),
-        );
+        try {
+          // Exclusive create: when two nodes start together on a fresh folder, one generates the
+          // pair and the other uses it (both read the keys back from disk below).
+          writeFileSync(
+            join(privDir, `${p}.pem`),
+            pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+            {
+              mode: 0o600,
+              flag: 'wx',
+            },
+          );
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw error;
+        }
+        // Written under a temporary name and renamed, so a reader never sees half a key.
+        const tmp = join(pubDir, `.${p}.pem.${process.pid}`);
+        writeFileSync(tmp, pair.publicKey.export({ type: 'spki', format: 'pem' }));
+        renameSync(tmp, join(pubDir, `${p}.pem`));
         generated.push(p);
       }
+      waitForPublicKeys(pubDir, opts.provinces);
     }
     const read = (folder: string, make: (pem: string) => KeyObject) => {
       const keys = new Map<string, KeyObject>();
@@ -104,4 +120,12 @@ export class Keyring {
     }
     return { keyring: new Keyring(priv, pub), generated };
   }
+}
+
+/** Another process that won the exclusive create may still be writing a public key: wait briefly. */
+function waitForPublicKeys(pubDir: string, provinces: readonly string[]): void {
+  const deadline = Date.now() + 5000;
+  const missing = () => provinces.filter((p) => !existsSync(join(pubDir, `${p}.pem`)));
+  while (missing().length && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
 }

@@ -14,6 +14,7 @@ import {
 import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
 import { DomainRuleError } from '@app/domain';
+import { isUnavailable } from '@app/persistence';
 
 /**
  * One global filter for both transports. Over HTTP, every error is JSON `{statusCode, error, message, details?}` (the public contract). Domain rule
@@ -111,17 +112,6 @@ function clientErrorOf(error: unknown): { status: number; message: string } | nu
   if (e.type === 'entity.parse.failed')
     return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
   return { status: e.status, message: `request body refused (${e.type})` };
-}
-
-/** Connection failures of PostgreSQL (pg, SQLSTATE class 08 / 57P) or Redis (ioredis). */
-export function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string; driverError?: { code?: string } } | null;
-  if (!e || typeof e !== 'object') return false;
-  const code = e.code ?? e.driverError?.code ?? '';
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\w{3}|57P0[123])$/.test(code)) return true;
-  return /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(
-    e.message ?? '',
-  );
 }
 
 function flatten(

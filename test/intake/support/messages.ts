@@ -20,10 +20,13 @@ export class MessageInjector {
   private readonly keyring: Keyring;
   private readonly client: BullMqClient;
 
-  constructor(system: TestSystem) {
+  constructor(
+    system: Pick<TestSystem, 'keyringDir' | 'queuePrefix' | 'node'>,
+    redisUrl = TEST_REDIS_URL,
+  ) {
     this.keyring = Keyring.load(system.keyringDir, { provinces: [], autogenerate: false }).keyring;
     this.client = new BullMqClient({
-      redisUrl: TEST_REDIS_URL,
+      redisUrl,
       prefix: system.queuePrefix,
       retry: { attempts: Number(system.node.config.MESSAGE_ATTEMPTS), backoffMs: 50 },
     });

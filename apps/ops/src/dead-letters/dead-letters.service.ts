@@ -9,7 +9,8 @@ import {
   Envelope,
   queueName,
 } from '@app/messaging';
-import { Caller, isUnavailable } from '@app/platform';
+import { isUnavailable } from '@app/persistence';
+import { Caller } from '@app/platform';
 import { MaskedEnvelope, maskEnvelope, maskText } from '../common/masking';
 import { translateMissingSchema } from '../common/read-only';
 import {
