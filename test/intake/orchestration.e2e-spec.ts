@@ -553,4 +553,33 @@ describe('intake: orchestration of the case', () => {
     expect(nothing.status).toBe(409);
     expect(((await nothing.json()) as { message: string }).message).toMatch(/nothing to re-send/);
   });
+
+  it('reconciler: recovers a lost production.completed and, after dispatch, a lost delivery event; re-sends back off', async () => {
+    const reconciler = system.node.app.get(ReconcilerService);
+    // In production: the completion was lost, so the order stays pending and is sent again.
+    const making = await approved();
+    await inject.toIntake('production.started', making.id, answers.started(1), PRODUCTION, '33');
+    const inProduction = await reaches(making.id, 'IN_PRODUCTION');
+    expect(inProduction.pendingCommand).toBe('production.ordered');
+    const t0 = Date.now();
+    await reconciler.reconcileOnce(new Date(t0 + 16 * 60_000));
+    expect(await outboxOf(making.id, 'production.ordered')).toHaveLength(2);
+    // Backing off: not again after another 16 minutes, but after twice the wait.
+    await reconciler.reconcileOnce(new Date(t0 + 32 * 60_000));
+    expect(await outboxOf(making.id, 'production.ordered')).toHaveLength(2);
+    await reconciler.reconcileOnce(new Date(t0 + 47 * 60_000));
+    expect(await outboxOf(making.id, 'production.ordered')).toHaveLength(3);
+
+    // Dispatched: nothing is pending (the case waits on people), but a day on the delivery side is
+    // asked to re-announce, in case an arrival or a hand-over was lost on the way.
+    const sent = await produced();
+    await inject.toIntake('delivery.dispatched', sent.id, answers.dispatched('WINDOW'), DELIVERY, '33');
+    const dispatched = await reaches(sent.id, 'DISPATCHED');
+    expect(dispatched.pendingCommand).toBeNull();
+    await reconciler.reconcileOnce(new Date(Date.now() + 16 * 60_000));
+    expect(await outboxOf(sent.id, 'delivery.ordered')).toHaveLength(1);
+    await reconciler.reconcileOnce(new Date(Date.now() + 25 * 3_600_000));
+    expect(await outboxOf(sent.id, 'delivery.ordered')).toHaveLength(2);
+    expect((await caseOf(sent.id)).pendingCommand).toBeNull();
+  });
 });

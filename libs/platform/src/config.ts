@@ -92,6 +92,12 @@ const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(15 * 60_000),
+  /** After dispatch, how long before intake asks the delivery side to re-announce (a lost event). */
+  DELIVERY_SYNC_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
   /** Largest portrait accepted by POST /api/v1/photos, in decoded bytes. */
   PHOTO_MAX_BYTES: z.coerce
     .number()

@@ -103,7 +103,7 @@ export class CaseCommandsService {
     manager: EntityManager,
     c: CaseEntity,
     command: PendingCommand,
-    opts: { causedBy?: Envelope; resend?: boolean; now?: Date } = {},
+    opts: { causedBy?: Envelope; resend?: boolean; now?: Date; sync?: boolean } = {},
   ): Promise<Envelope> {
     const from = this.messaging.address(c.residenceProvince);
     const common = { caseId: c.id, from, causedBy: opts.causedBy, correlationId: c.id };
@@ -134,15 +134,23 @@ export class CaseCommandsService {
         });
         break;
     }
-    c.pendingCommand = command;
+    // A delivery sync after dispatch asks the delivery side to re-announce; nothing is pending.
+    if (!opts.sync) c.pendingCommand = command;
     c.lastSentAt = opts.now ?? new Date();
     c.resendCount = opts.resend ? c.resendCount + 1 : 0;
-    this.logger.log(opts.resend ? `re-sent ${command}` : `sent ${command}`, {
-      caseId: c.id,
-      messageId: envelope.id,
-      receipt: c.receiptNumber,
-      resendCount: c.resendCount,
-    });
+    this.logger.log(
+      opts.sync
+        ? `re-sent ${command} (delivery sync)`
+        : opts.resend
+          ? `re-sent ${command}`
+          : `sent ${command}`,
+      {
+        caseId: c.id,
+        messageId: envelope.id,
+        receipt: c.receiptNumber,
+        resendCount: c.resendCount,
+      },
+    );
     return envelope;
   }
 

@@ -83,8 +83,8 @@ export class OrchestratorService {
     const p = env.payload;
     await this.handle(env, manager, () => ({
       event: CaseEventType.PRODUCTION_STARTED,
+      // production.ordered stays pending until the card is produced (see WAITING_STATUSES).
       effects: (c) => {
-        c.pendingCommand = null;
         c.productionHistory = [
           ...c.productionHistory,
           { attempt: p.attempt, startedAt: p.startedAt },

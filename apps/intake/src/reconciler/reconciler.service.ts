@@ -13,12 +13,34 @@ import { CaseCommandsService, TimerKind } from '../orchestration/case-commands.s
 import { CaseWorkflowService } from '../orchestration/case-workflow.service';
 import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.service';
 
-/** The status in which a case waits for the answer to each pending command. */
-export const WAITING_STATUS: Readonly<Record<PendingCommand, CaseStatus>> = {
-  'review.requested': CaseStatus.UNDER_REVIEW,
-  'production.ordered': CaseStatus.APPROVED,
-  'delivery.ordered': CaseStatus.PRODUCED,
+/**
+ * The statuses in which a case still waits for the final answer to each pending command. A
+ * production order stays pending while the card is being made (a lost `production.completed`
+ * must be recoverable), until the card is produced.
+ */
+export const WAITING_STATUSES: Readonly<Record<PendingCommand, readonly CaseStatus[]>> = {
+  'review.requested': [CaseStatus.UNDER_REVIEW],
+  'production.ordered': [CaseStatus.APPROVED, CaseStatus.IN_PRODUCTION],
+  'delivery.ordered': [CaseStatus.PRODUCED],
 };
+
+/**
+ * After dispatch the case waits on people (the courier, the clerk, the applicant), not on a
+ * service, so nothing is pending; but a lost `delivery.arrived`/`returned`/`completed` would leave
+ * it behind the delivery side for good. Now and then the delivery order is sent again: the delivery
+ * side answers a repeated order by re-announcing its history, and intake ignores what it already has.
+ */
+const DELIVERY_SYNC_STATUSES: readonly CaseStatus[] = [
+  CaseStatus.DISPATCHED,
+  CaseStatus.READY_FOR_PICKUP,
+];
+
+/** Repeated re-sends of one case back off: the wait doubles each time, up to 64 times the first. */
+const MAX_BACKOFF_DOUBLINGS = 6;
+
+export function resendDueAt(lastSentAt: Date, resendCount: number, afterMs: number): number {
+  return lastSentAt.getTime() + afterMs * 2 ** Math.min(resendCount, MAX_BACKOFF_DOUBLINGS);
+}
 
 /** A timer this late is considered lost (Redis lost it) and the reconciler acts in its place. */
 export const LOST_TIMER_GRACE_MS = 60_000;
@@ -96,13 +118,23 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     return [...this.messaging.provinces];
   }
 
+  /** Cases whose pending command (or, after dispatch, the delivery sync) is due again. */
   private async staleCommands(now: Date): Promise<string[]> {
-    const before = new Date(now.getTime() - this.config.RESEND_AFTER_MS);
     const rows: { id: string }[] = await this.dataSource.query(
       `SELECT id FROM intake.cases
-       WHERE pending_command IS NOT NULL AND last_sent_at <= $1 AND residence_province = ANY($2)
-       ORDER BY last_sent_at LIMIT ${BATCH}`,
-      [before, this.provinces],
+       WHERE residence_province = ANY($2)
+         AND ((pending_command IS NOT NULL
+               AND last_sent_at + make_interval(secs => $3 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1)
+           OR (status = ANY($4)
+               AND coalesce(last_sent_at, updated_at) + make_interval(secs => $5 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1))
+       ORDER BY coalesce(last_sent_at, updated_at) LIMIT ${BATCH}`,
+      [
+        now,
+        this.provinces,
+        this.config.RESEND_AFTER_MS,
+        DELIVERY_SYNC_STATUSES,
+        this.config.DELIVERY_SYNC_AFTER_MS,
+      ],
     );
     return rows.map((r) => r.id);
   }
@@ -148,30 +180,48 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     outcome: 'resent' | 'not-found' | 'nothing-pending' | 'busy';
     command: string | null;
   }> {
-    const [row]: { pending_command: string | null }[] = await this.dataSource.query(
-      `SELECT pending_command FROM intake.cases WHERE id = $1 AND residence_province = ANY($2)`,
-      [id, this.provinces],
-    );
+    const [row]: { pending_command: string | null; status: CaseStatus }[] =
+      await this.dataSource.query(
+        `SELECT pending_command, status FROM intake.cases WHERE id = $1 AND residence_province = ANY($2)`,
+        [id, this.provinces],
+      );
     if (!row) return { outcome: 'not-found', command: null };
-    if (!row.pending_command) return { outcome: 'nothing-pending', command: null };
+    const command =
+      row.pending_command ??
+      (DELIVERY_SYNC_STATUSES.includes(row.status) ? 'delivery.ordered' : null);
+    if (!command) return { outcome: 'nothing-pending', command: null };
     const resent = await this.resend(id, now, true);
-    return { outcome: resent ? 'resent' : 'busy', command: row.pending_command };
+    return { outcome: resent ? 'resent' : 'busy', command };
   }
 
   private async resend(id: string, now: Date, force = false): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const c = await this.claim(manager, id);
-      const command = c?.pendingCommand;
-      if (!c || !command || !c.lastSentAt) return false;
-      if (!force && c.lastSentAt.getTime() > now.getTime() - this.config.RESEND_AFTER_MS)
-        return false;
-      if (c.status !== WAITING_STATUS[command]) {
-        // Should not happen (transitions clear it); repair rather than re-send a wrong command.
-        this.logger.warn(`cleared ${command} pending in ${c.status}`, { caseId: c.id });
-        await manager.update(CaseEntity, { id }, { pendingCommand: null });
-        return false;
+      if (!c) return false;
+      if (!c.pendingCommand && DELIVERY_SYNC_STATUSES.includes(c.status)) {
+        const since = c.lastSentAt ?? c.updatedAt;
+        if (
+          !force &&
+          resendDueAt(since, c.resendCount, this.config.DELIVERY_SYNC_AFTER_MS) > now.getTime()
+        )
+          return false;
+        await this.commands.send(manager, c, 'delivery.ordered', { resend: true, now, sync: true });
+      } else {
+        const command = c.pendingCommand;
+        if (!command || !c.lastSentAt) return false;
+        if (
+          !force &&
+          resendDueAt(c.lastSentAt, c.resendCount, this.config.RESEND_AFTER_MS) > now.getTime()
+        )
+          return false;
+        if (!WAITING_STATUSES[command].includes(c.status)) {
+          // Should not happen (transitions clear it); repair rather than re-send a wrong command.
+          this.logger.warn(`cleared ${command} pending in ${c.status}`, { caseId: c.id });
+          await manager.update(CaseEntity, { id }, { pendingCommand: null });
+          return false;
+        }
+        await this.commands.send(manager, c, command, { resend: true, now });
       }
-      await this.commands.send(manager, c, command, { resend: true, now });
       await manager.update(
         CaseEntity,
         { id },
