@@ -573,7 +573,13 @@ describe('intake: orchestration of the case', () => {
     // Dispatched: nothing is pending (the case waits on people), but a day on the delivery side is
     // asked to re-announce, in case an arrival or a hand-over was lost on the way.
     const sent = await produced();
-    await inject.toIntake('delivery.dispatched', sent.id, answers.dispatched('WINDOW'), DELIVERY, '33');
+    await inject.toIntake(
+      'delivery.dispatched',
+      sent.id,
+      answers.dispatched('WINDOW'),
+      DELIVERY,
+      '33',
+    );
     const dispatched = await reaches(sent.id, 'DISPATCHED');
     expect(dispatched.pendingCommand).toBeNull();
     await reconciler.reconcileOnce(new Date(Date.now() + 16 * 60_000));
