@@ -8,6 +8,7 @@
  *   npm run demo                    # exits 0 when every case ended as expected, 1 otherwise
  *   npm run demo -- --keep-running  # then keeps the system up (API, /api/docs, /metrics)
  */
+import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ageOn, lookupDivision, todayInChina } from '@app/domain';
 import { aPortraitPng, capturedThreeYearsAgoToday } from '@app/fixtures';
@@ -192,7 +193,12 @@ async function main() {
   // 1. The demo population registry (deterministic), imported on the hukou side.
   const today = todayInChina();
   const registry = generateRegistry({ seed: 'demo', perProvince: 40 });
-  const used = new Set<string>();
+  // People with a case still open (an earlier demo run that was interrupted) are left out: a person
+  // has one open first application at a time.
+  const open: { id: string }[] = await dataSource.query(
+    `SELECT applicant->>'idNumber' AS id FROM intake.cases WHERE status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED')`,
+  );
+  const used = new Set<string>(open.map((r) => r.id));
   const pick = (province: string, age: [number, number]) => {
     const person = registry.find(
       (r) =>
@@ -228,9 +234,7 @@ async function main() {
     const clerk = bearer('clerk', { province: scenario.point.slice(0, 2), point: scenario.point });
     const photo = (capturedAt?: string) =>
       api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
-        imageBase64: aPortraitPng({ seed: (Date.now() % 1e6) + running.length * 101 }).toString(
-          'base64',
-        ),
+        imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
         ...(capturedAt ? { capturedAt } : {}),
       });
     // The supplement paths use a portrait taken three years ago today: still acceptable at intake
@@ -340,7 +344,7 @@ async function main() {
         `clerk submits ${c.supplementItemsRequested.map((i) => i.code).join(', ')}`,
         async () => {
           const { photoId } = await api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
-            imageBase64: aPortraitPng({ seed: 424242 + (Date.now() % 1e5) }).toString('base64'),
+            imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
           });
           await api('POST', `/api/v1/applications/${r.caseId}/supplements`, clerk, {
             items: c.supplementItemsRequested.map((i) => ({

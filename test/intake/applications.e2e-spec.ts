@@ -45,6 +45,34 @@ describe('intake: applications API', () => {
   const newApplication = async () => anApplication(aPerson(), await clerk.photoId());
 
   describe('POST /api/v1/applications', () => {
+    it('refuses a second open application for the same person (409 naming applicant.idNumber), writing nothing; after withdrawal it is accepted', async () => {
+      const app = await newApplication();
+      const first = await clerk.apply(app.build());
+      expect(first.status).toBe(201);
+      const before = await intakeCounts(system);
+      // A retry under a new Idempotency-Key, or the same person at another point of the province.
+      const again = await clerk.apply(app.build());
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({
+        statusCode: 409,
+        error: 'Conflict',
+        message: expect.stringMatching(
+          /^applicant\.idNumber: this person already has an open first application/,
+        ),
+        details: [{ field: 'applicant.idNumber', rule: 'application.alreadyOpen' }],
+      });
+      const elsewhere = new ClerkClient(system.url, '330421-01');
+      const there = await elsewhere.apply(
+        anApplication(app.person, await elsewhere.photoId())
+          .at('330421-01')
+          .build(),
+      );
+      expect(there.status).toBe(409);
+      expect(await intakeCounts(system)).toEqual(before);
+      expect((await clerk.cancel(first.body.id, { reason: 'applicant moved' })).status).toBe(200);
+      expect((await clerk.apply(app.build())).status).toBe(201);
+    });
+
     it('accepts an eligible application: 201, receipt number, UNDER_REVIEW, review request in the outbox', async () => {
       const app = await newApplication();
       const res = await clerk.apply(app.build());

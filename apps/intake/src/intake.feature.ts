@@ -2,6 +2,7 @@ import { Service } from '@app/contracts';
 import { FeatureDefinition } from '@app/platform';
 import { INTAKE_ENTITIES, IntakeModule } from './intake.module';
 import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
+import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-OneOpenCasePerPerson';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
@@ -9,7 +10,11 @@ export const intakeFeature: FeatureDefinition = {
   module: IntakeModule,
   database: {
     entities: INTAKE_ENTITIES,
-    migrations: [IntakeInit1795400990138, TimelineHashChain1795401000000],
+    migrations: [
+      IntakeInit1795400990138,
+      TimelineHashChain1795401000000,
+      OneOpenCasePerPerson1795402000000,
+    ],
   },
   service: Service.INTAKE,
 };

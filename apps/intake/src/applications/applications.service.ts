@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { todayInChina } from '@app/domain';
@@ -72,6 +72,7 @@ export class ApplicationsService {
 
     const now = new Date();
     const prepared = await this.prepare(point, dto, now);
+    await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber);
     try {
       return await this.dataSource.transaction(async (manager) => {
         // The unique key decides between concurrent requests: a second INSERT of the same key
@@ -91,11 +92,34 @@ export class ApplicationsService {
         return { statusCode: 201, body, replayed: false };
       });
     } catch (error) {
+      // Two first applications for one person racing each other: the unique index decides.
+      if (
+        (error as { driverError?: { constraint?: string } }).driverError?.constraint ===
+        'cases_one_open_per_person'
+      ) {
+        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber);
+      }
       if (!(error instanceof KeyTakenError)) throw error;
       const winner = await this.replay(point, key, hash);
       if (!winner) throw new Error('idempotency key taken but no result stored');
       return winner;
     }
+  }
+
+  /** 409 when the person already has an open application (anywhere this node serves). */
+  private async refuseSecondOpenCase(idNumber: string): Promise<void> {
+    const [open]: { acceptance_point: string; status: string }[] = await this.dataSource.query(
+      `SELECT acceptance_point, status FROM intake.cases
+       WHERE applicant->>'idNumber' = $1 AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
+      [idNumber],
+    );
+    if (!open) return;
+    const message = `applicant.idNumber: this person already has an open first application (at acceptance point ${open.acceptance_point}, ${open.status}); it must be delivered, refused or withdrawn before another is taken`;
+    throw new ConflictException({
+      error: 'Conflict',
+      message,
+      details: [{ field: 'applicant.idNumber', rule: 'application.alreadyOpen', message }],
+    });
   }
 
   private async replay(point: string, key: string, hash: string): Promise<CreateResult | null> {
