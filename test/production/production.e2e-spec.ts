@@ -164,7 +164,7 @@ describe('production centre (e2e)', () => {
     expect(row).toEqual({ reason: 'applicant withdrew', message_id: cancel.id });
   });
 
-  it('a cancellation after production changes nothing (it is logged)', async () => {
+  it('a withdrawal that arrives after the card was made voids it; a repeated order then sends nothing', async () => {
     const caseId = randomUUID();
     await order(caseId);
     await intake.waitForSent('production', caseId, 'production.completed');
@@ -175,12 +175,25 @@ describe('production centre (e2e)', () => {
       to: production33,
     });
     await intake.waitForHandled('production', cancel.id);
-    expect((await cards(caseId))[0].status).toBe('PRODUCED');
-    expect(
-      await intake.dataSource.query(`SELECT 1 FROM production.cancellations WHERE case_id = $1`, [
-        caseId,
-      ]),
-    ).toEqual([]);
+    expect((await cards(caseId))[0].status).toBe('VOIDED');
+    const [card] = await intake.dataSource.query(
+      `SELECT void_reason, voided_at FROM production.cards WHERE case_id = $1`,
+      [caseId],
+    );
+    expect(card.void_reason).toBe('too late');
+    expect(card.voided_at).not.toBeNull();
+    // A repeated order (the reconciler) re-announces nothing for a voided card.
+    const [{ n: before }] = await intake.dataSource.query(
+      `SELECT count(*)::int AS n FROM production.outbox WHERE case_id = $1`,
+      [caseId],
+    );
+    const again = await order(caseId);
+    await intake.waitForHandled('production', again.id);
+    const [{ n: after }] = await intake.dataSource.query(
+      `SELECT count(*)::int AS n FROM production.outbox WHERE case_id = $1`,
+      [caseId],
+    );
+    expect(after).toBe(before);
   });
 
   it('an order from intake of another province is refused (dead-lettered), nothing produced', async () => {

@@ -7,6 +7,8 @@ export const CardStatus = {
   PRODUCED: 'PRODUCED',
   /** Failed the quality check on every allowed attempt: ops must step in. */
   FAILED: 'FAILED',
+  /** Made for a case that was withdrawn meanwhile: to be destroyed, never dispatched. */
+  VOIDED: 'VOIDED',
 } as const;
 export type CardStatus = (typeof CardStatus)[keyof typeof CardStatus];
 
@@ -96,6 +98,12 @@ export class Card {
 
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
   failedAt!: Date | null;
+
+  @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })
+  voidedAt!: Date | null;
+
+  @Column({ name: 'void_reason', type: 'text', nullable: true })
+  voidReason!: string | null;
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;

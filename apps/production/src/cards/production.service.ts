@@ -72,17 +72,39 @@ export class ProductionService {
     await this.produce(manager, order, raw, province, meta);
   }
 
-  /** production.cancelled: remembered if the card was not started; logged otherwise. */
+  /**
+   * production.cancelled: remembered if the card was not made, so a later order is ignored. A
+   * card already made (its order was queued before the withdrawal) is VOIDED: it is destroyed,
+   * never dispatched (intake has closed the case and ignores this card's announcements).
+   */
   async handleCancellation(manager: EntityManager, message: CancellationMessage): Promise<void> {
     const province = this.checkOrigin(message);
     const meta: Meta = { caseId: message.caseId, messageId: message.id };
     await lockCase(manager, message.caseId);
     const card = await manager.getRepository(Card).findOne({ where: { caseId: message.caseId } });
     if (card) {
-      this.logger.warn(
-        `cancellation arrived after production started (card ${card.serial} is ${card.status}); nothing undone`,
-        meta,
-      );
+      if (card.status === CardStatus.PRODUCED) {
+        await manager
+          .getRepository(Card)
+          .update(
+            { id: card.id },
+            {
+              status: CardStatus.VOIDED,
+              voidedAt: new Date(),
+              voidReason: message.payload.reason,
+              updatedAt: new Date(),
+            },
+          );
+        this.logger.warn(
+          `card ${card.serial} was made for a withdrawn case: VOIDED, to be destroyed`,
+          meta,
+        );
+      } else {
+        this.logger.warn(
+          `cancellation of a case whose card ${card.serial} is ${card.status}; nothing to void`,
+          meta,
+        );
+      }
       return;
     }
     await manager
