@@ -84,17 +84,15 @@ export class ProductionService {
     const card = await manager.getRepository(Card).findOne({ where: { caseId: message.caseId } });
     if (card) {
       if (card.status === CardStatus.PRODUCED) {
-        await manager
-          .getRepository(Card)
-          .update(
-            { id: card.id },
-            {
-              status: CardStatus.VOIDED,
-              voidedAt: new Date(),
-              voidReason: message.payload.reason,
-              updatedAt: new Date(),
-            },
-          );
+        await manager.getRepository(Card).update(
+          { id: card.id },
+          {
+            status: CardStatus.VOIDED,
+            voidedAt: new Date(),
+            voidReason: message.payload.reason,
+            updatedAt: new Date(),
+          },
+        );
         this.logger.warn(
           `card ${card.serial} was made for a withdrawn case: VOIDED, to be destroyed`,
           meta,
