@@ -272,10 +272,32 @@ describe('intake: orchestration of the case', () => {
       field: 'items[0].code',
       rule: 'supplement.notRequested',
     });
-    const missing = await clerk.post(url, { items: [{ code: 'PHOTO_OUTDATED' }] });
+    const newPhoto = await clerk.photoId();
+    const missing = await clerk.post(url, {
+      items: [{ code: 'PHOTO_OUTDATED' }],
+      photoId: newPhoto,
+    });
     expect(missing.status).toBe(422);
     expect(missing.body.details![0].rule).toBe('supplement.missing');
-    const newPhoto = await clerk.photoId();
+    // An item that stands for material must bring it: a new photo, a guardian.
+    const noPhoto = await clerk.post(url, {
+      items: [{ code: 'PHOTO_OUTDATED' }, { code: 'GUARDIAN_REQUIRED' }],
+      guardian: { name: '监护人', idNumber: aPerson({ age: 50 }).idNumber, relation: '父亲' },
+    });
+    expect(noPhoto.status).toBe(422);
+    expect(noPhoto.body.details![0]).toMatchObject({
+      field: 'photoId',
+      rule: 'supplement.photoIdRequired',
+    });
+    const noGuardian = await clerk.post(url, {
+      items: [{ code: 'PHOTO_OUTDATED' }, { code: 'GUARDIAN_REQUIRED' }],
+      photoId: newPhoto,
+    });
+    expect(noGuardian.status).toBe(422);
+    expect(noGuardian.body.details![0]).toMatchObject({
+      field: 'guardian',
+      rule: 'supplement.guardianRequired',
+    });
     const res = await clerk.post(url, {
       items: [{ code: 'PHOTO_OUTDATED', note: 'new photo taken' }, { code: 'GUARDIAN_REQUIRED' }],
       photoId: newPhoto,

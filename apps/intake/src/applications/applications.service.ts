@@ -39,6 +39,12 @@ class KeyTakenError extends Error {}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The clerk's side of the case: intake, reading, supplements and withdrawal. */
+/** Supplement codes (from the hukou side's review rules) that must come with new material. */
+const MATERIAL_OF_ITEM: Readonly<Record<string, 'photoId' | 'guardian' | undefined>> = {
+  PHOTO_OUTDATED: 'photoId',
+  GUARDIAN_REQUIRED: 'guardian',
+};
+
 @Injectable()
 export class ApplicationsService {
   private readonly logger = new Logger(ApplicationsService.name);
@@ -368,7 +374,7 @@ export class ApplicationsService {
     });
   }
 
-  /** Every requested item must be answered, and only requested items. */
+  /** Every requested item must be answered, and only requested items (with its material). */
   private matchRequestedItems(c: CaseEntity, dto: SupplementDto, now: Date): SubmittedSupplement[] {
     const requested = new Map(c.supplementRequested.map((item) => [item.code, item]));
     const seen = new Set<string>();
@@ -390,6 +396,15 @@ export class ApplicationsService {
         );
       }
       seen.add(item.code);
+      // Items that stand for material must bring it, or the next round asks again for the same.
+      const material = MATERIAL_OF_ITEM[item.code];
+      if (material && dto[material] === undefined) {
+        throw unprocessable(
+          material,
+          `supplement.${material}Required`,
+          `${material}: required with items[${i}] ${item.code} (the hukou side asked for a new ${material})`,
+        );
+      }
       out.push({
         code: item.code,
         description: item.note?.trim() || asked.description,
