@@ -51,8 +51,8 @@ describe('toMermaid', () => {
       expect(compact).toContain(`${t.from} --> ${t.to} : ${transitionLabel(t)}`);
   });
 
-  it('is pasted, current, in docs/workflow.md', () => {
-    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'workflow.md'), 'utf8');
+  it.each(['workflow.md', 'architecture.md'])('is pasted, current, in docs/%s', (file) => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', file), 'utf8');
     expect(doc).toContain('```mermaid\n' + diagram + '```');
   });
 });
