@@ -78,7 +78,6 @@ export class ApplicationsService {
 
     const now = new Date();
     const prepared = await this.prepare(point, dto, now);
-    await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber);
     try {
       return await this.dataSource.transaction(async (manager) => {
         // The unique key decides between concurrent requests: a second INSERT of the same key
@@ -89,6 +88,9 @@ export class ApplicationsService {
           [point, key, hash],
         );
         if (claimed.length === 0) throw new KeyTakenError();
+        // After the key: a concurrent retry of this very request is answered from the key above,
+        // not refused as a second application.
+        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber, manager);
         const body = await this.insertCase(manager, prepared, caller, now);
         await manager.update(
           IdempotencyKeyEntity,
@@ -113,8 +115,11 @@ export class ApplicationsService {
   }
 
   /** 409 when the person already has an open application (anywhere this node serves). */
-  private async refuseSecondOpenCase(idNumber: string): Promise<void> {
-    const [open]: { acceptance_point: string; status: string }[] = await this.dataSource.query(
+  private async refuseSecondOpenCase(
+    idNumber: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    const [open]: { acceptance_point: string; status: string }[] = await manager.query(
       `SELECT acceptance_point, status FROM intake.cases
        WHERE applicant->>'idNumber' = $1 AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
       [idNumber],
