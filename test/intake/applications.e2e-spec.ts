@@ -73,6 +73,14 @@ describe('intake: applications API', () => {
       expect((await clerk.apply(app.build())).status).toBe(201);
     });
 
+    it('of four concurrent applications for one person under different keys, one is accepted and three get 409', async () => {
+      const app = await newApplication();
+      const before = await intakeCounts(system);
+      const results = await Promise.all(Array.from({ length: 4 }, () => clerk.apply(app.build())));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+      expect((await intakeCounts(system)).cases).toBe(before.cases + 1);
+    });
+
     it('accepts an eligible application: 201, receipt number, UNDER_REVIEW, review request in the outbox', async () => {
       const app = await newApplication();
       const res = await clerk.apply(app.build());
