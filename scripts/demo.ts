@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ageOn, lookupDivision, todayInChina } from '@app/domain';
-import { aPortraitPng, capturedThreeYearsAgoToday } from '@app/fixtures';
+import { aPortraitPng } from '@app/fixtures';
 import { jwtKeyFrom, loadConfig, signJwt, startNode, type CallerRole } from '@app/platform';
 import { ALL_FEATURES } from '../apps/all-in-one/src/features';
 import { generateRegistry, importRegistryRecords, RegistryRecord } from '../apps/verification/src';
@@ -222,6 +222,12 @@ async function main() {
   // The refused applicant already holds a card: a first application is refused (CARD_ALREADY_ISSUED).
   const refused = chosen.find((c) => c.scenario.plan === 'refuse')!;
   refused.person.cardIssued = true;
+  // For the supplement and withdrawal paths the hukou bureau wants the household register pages first.
+  for (const c of chosen.filter(
+    (x) => x.scenario.plan === 'supplement' || x.scenario.plan === 'withdraw',
+  )) {
+    c.person.flags = ['DOCUMENTS_REQUIRED'];
+  }
   const report = await importRegistryRecords(dataSource, registry);
   say(
     `Registry: ${report.total} people in 31 provinces (${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged).`,
@@ -232,15 +238,9 @@ async function main() {
   const running: Running[] = [];
   for (const { scenario, person } of chosen) {
     const clerk = bearer('clerk', { province: scenario.point.slice(0, 2), point: scenario.point });
-    const photo = (capturedAt?: string) =>
-      api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
-        imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
-        ...(capturedAt ? { capturedAt } : {}),
-      });
-    // The supplement paths use a portrait taken three years ago today: still acceptable at intake
-    // (under three years to the hour), but the hukou side counts whole days and asks for a new one.
-    const needsNewPhoto = scenario.plan === 'supplement' || scenario.plan === 'withdraw';
-    const { photoId } = await photo(needsNewPhoto ? capturedThreeYearsAgoToday() : undefined);
+    const { photoId } = await api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
+      imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
+    });
     const proxy =
       scenario.plan === 'return-then-proxy' ? pick(scenario.point.slice(0, 2), [25, 60]) : null;
     const guardian =
@@ -343,15 +343,16 @@ async function main() {
       await once(
         `clerk submits ${c.supplementItemsRequested.map((i) => i.code).join(', ')}`,
         async () => {
-          const { photoId } = await api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
-            imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
-          });
+          const codes = c.supplementItemsRequested.map((i) => i.code);
+          // A new portrait comes with PHOTO_OUTDATED; the other items are documents the clerk scanned.
+          const newPhoto = codes.includes('PHOTO_OUTDATED')
+            ? await api<{ photoId: string }>('POST', '/api/v1/photos', clerk, {
+                imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
+              })
+            : null;
           await api('POST', `/api/v1/applications/${r.caseId}/supplements`, clerk, {
-            items: c.supplementItemsRequested.map((i) => ({
-              code: i.code,
-              note: 'new portrait taken at the acceptance point',
-            })),
-            photoId,
+            items: codes.map((code) => ({ code, note: 'supplied at the acceptance point' })),
+            ...(newPhoto ? { photoId: newPhoto.photoId } : {}),
           });
         },
       );

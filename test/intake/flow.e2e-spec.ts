@@ -1,4 +1,3 @@
-import { capturedThreeYearsAgoToday } from '@app/fixtures';
 import IORedis from 'ioredis';
 import { loadConfig, RunningNode, startNode } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
@@ -89,20 +88,19 @@ describe('intake + verification: the review round trip', () => {
     },
   );
 
-  it('supplement loop: a photo that ages past 3 years by review → SUPPLEMENT_REQUIRED → new photo → APPROVED', async () => {
+  it('supplement loop: the hukou bureau asks for the household register pages → SUPPLEMENT_REQUIRED → submitted → APPROVED', async () => {
     const person = aPerson();
-    await register(registryRecordOf(person));
-    // Under 3 years old to the minute at intake, but captured on today's date 3 years ago: the
-    // hukou side counts whole days and asks for a new photo.
-    const oldPhoto = await clerk.photoId(capturedThreeYearsAgoToday());
-    const created = await apply(person, oldPhoto);
+    await register(registryRecordOf(person, { flags: ['DOCUMENTS_REQUIRED'] }));
+    const created = await apply(person);
     const waiting = await settles(created.id);
     expect(waiting.status).toBe('SUPPLEMENT_REQUIRED');
-    expect(waiting.supplementItemsRequested.map((i) => i.code)).toEqual(['PHOTO_OUTDATED']);
+    expect(waiting.supplementItemsRequested.map((i) => i.code)).toEqual([
+      'HOUSEHOLD_REGISTER_COPY',
+    ]);
+    expect(waiting.clerkActions.sort()).toEqual(['CANCELLED', 'SUPPLEMENT_SUBMITTED']);
 
     const res = await clerk.post(`/api/v1/applications/${created.id}/supplements`, {
-      items: [{ code: 'PHOTO_OUTDATED', note: 'new portrait taken at the point' }],
-      photoId: await clerk.photoId(),
+      items: [{ code: 'HOUSEHOLD_REGISTER_COPY', note: '户口簿首页及本人页已扫描' }],
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'UNDER_REVIEW', reviewRound: 2 });
@@ -115,6 +113,16 @@ describe('intake + verification: the review round trip', () => {
       'SUPPLEMENT_SUBMITTED',
       'REVIEW_APPROVED',
     ]);
+  });
+
+  it('one photo age rule on both sides: a photo the hukou side would call outdated is refused at intake', async () => {
+    const threeYearsAgoToday = new Date();
+    threeYearsAgoToday.setUTCFullYear(threeYearsAgoToday.getUTCFullYear() - 3);
+    const res = await clerk.apply(
+      anApplication(aPerson(), await clerk.photoId(threeYearsAgoToday.toISOString())).build(),
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.details![0]).toMatchObject({ field: 'photoId', rule: 'photo.age' });
   });
 });
 

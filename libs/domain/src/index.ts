@@ -7,3 +7,4 @@ export * from './time-limits';
 export * from './eligibility';
 export * from './fees';
 export { DataValidator } from './data-validator';
+export * from './photo';

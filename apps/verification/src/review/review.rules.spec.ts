@@ -221,6 +221,12 @@ describe('reviewApplication: refusals', () => {
     );
   });
 
+  it('FLAGGED for any flag but DOCUMENTS_REQUIRED, also beside it', () => {
+    expect(
+      refusalOf(request(), registry({ flags: ['DOCUMENTS_REQUIRED', 'FRAUD_WATCH'] })).code,
+    ).toBe(RefusalCode.FLAGGED);
+  });
+
   it('every refusal tells the applicant, in English and Chinese, to apply at the hukou place', () => {
     const refusals = [
       refusalOf(request({}, '34'), registry()),
@@ -286,6 +292,21 @@ describe('reviewApplication: supplement requests', () => {
     return decision.supplement!.items.map((i) => i.code);
   };
   const photoAt = (capturedAt: string) => ({ ...request().payload.photo, capturedAt });
+
+  it('HOUSEHOLD_REGISTER_COPY when the registry asks for the household register pages, until submitted', () => {
+    const row = registry({ flags: ['DOCUMENTS_REQUIRED'] });
+    expect(itemsOf(request(), row)).toEqual(['HOUSEHOLD_REGISTER_COPY']);
+    const submitted = request({
+      supplements: [
+        {
+          code: 'HOUSEHOLD_REGISTER_COPY',
+          description: '户口簿复印件',
+          submittedAt: REVIEWED_AT.toISOString(),
+        },
+      ],
+    });
+    expect(reviewApplication(submitted, row, REVIEWED_AT).outcome).toBe('APPROVED');
+  });
   const child = makeCitizenId({ addressCode: '330402', birthDate: '2012-08-01', sequence: 124 });
   const childRequest = (o: Partial<ReviewRequestPayload> = {}) =>
     request({

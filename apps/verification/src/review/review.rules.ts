@@ -1,11 +1,12 @@
 import type { IssueDecisionT, Payload, SupplementItemT } from '@app/contracts';
 import {
-  addYearsClamped,
   ageOn,
   isValidCitizenId,
   lookupDivision,
   todayInChina,
   validityFor,
+  PHOTO_MAX_AGE_YEARS,
+  photoAgeProblem,
 } from '@app/domain';
 import type { RegistryRecord } from '../registry/registry-record';
 
@@ -50,13 +51,17 @@ export const SupplementCode = {
   GUARDIAN_REQUIRED: 'GUARDIAN_REQUIRED',
   /** Fingerprints not captured and no reason recorded. */
   FINGERPRINT_EXEMPTION_PROOF: 'FINGERPRINT_EXEMPTION_PROOF',
+  /** The registry asks for the household register pages (flag DOCUMENTS_REQUIRED). */
+  HOUSEHOLD_REGISTER_COPY: 'HOUSEHOLD_REGISTER_COPY',
 } as const;
+
+/**
+ * The one registry flag that asks for material instead of keeping the case away: the bureau wants
+ * to see the household register pages first. Any other flag (e.g. FRAUD_WATCH) refuses.
+ */
+export const DOCUMENTS_REQUIRED_FLAG = 'DOCUMENTS_REQUIRED';
 export type SupplementCode = (typeof SupplementCode)[keyof typeof SupplementCode];
 
-/** A portrait is acceptable while it is under this many years old (DESIGN.md: photo library). */
-export const PHOTO_MAX_AGE_YEARS = 3;
-/** Clock skew tolerated between the capture point and the hukou side. */
-export const PHOTO_CLOCK_SKEW_MS = 5 * 60_000;
 /** Under this age a guardian must be recorded. */
 export const GUARDIAN_AGE = 16;
 
@@ -184,7 +189,7 @@ export function reviewApplication(
       `A resident ID card has already been issued to this person, so this is not a first application. ${APPLY_AT_HUKOU} 该人员已申领过居民身份证，不属于首次申领，${APPLY_AT_HUKOU_ZH}`,
     );
   }
-  if (registry.flags.length) {
+  if (registry.flags.some((flag) => flag !== DOCUMENTS_REQUIRED_FLAG)) {
     return refuse(
       RefusalCode.FLAGGED,
       `This application cannot be handled across provinces. ${APPLY_AT_HUKOU} 该申请不能跨省通办，${APPLY_AT_HUKOU_ZH}`,
@@ -220,17 +225,27 @@ function missingSupplements(
   const submitted = new Set(payload.supplements.map((s) => s.code));
 
   // Photo: the photo field holds the current portrait (a supplement round carries the new one).
-  const captured = new Date(payload.photo.capturedAt);
-  if (captured.getTime() > reviewedAt.getTime() + PHOTO_CLOCK_SKEW_MS) {
+  // The age rule is the one intake applies when the photo is attached (@app/domain).
+  const photoProblem = photoAgeProblem(new Date(payload.photo.capturedAt), reviewedAt);
+  if (photoProblem) {
     items.push({
       code: SupplementCode.PHOTO_OUTDATED,
       description:
-        'A new portrait photo is needed: the capture time of the photo on file is later than the review time. Have a new photo taken at an acceptance point. 相片采集时间晚于审核时间，请重新采集相片。',
+        photoProblem.rule === 'photo.future'
+          ? 'A new portrait photo is needed: the capture time of the photo on file is later than the review time. Have a new photo taken at an acceptance point. 相片采集时间晚于审核时间，请重新采集相片。'
+          : `A new portrait photo is needed: ${photoProblem.message} at the review. Have a new photo taken at an acceptance point. 相片采集时间已超过${PHOTO_MAX_AGE_YEARS}年，请重新采集相片。`,
     });
-  } else if (addYearsClamped(todayInChina(captured), PHOTO_MAX_AGE_YEARS) <= today) {
+  }
+
+  // The hukou bureau wants to see the household register (户口簿) pages before it issues.
+  if (
+    registry.flags.includes(DOCUMENTS_REQUIRED_FLAG) &&
+    !submitted.has(SupplementCode.HOUSEHOLD_REGISTER_COPY)
+  ) {
     items.push({
-      code: SupplementCode.PHOTO_OUTDATED,
-      description: `A new portrait photo is needed: the photo on file was captured on ${todayInChina(captured)}, ${PHOTO_MAX_AGE_YEARS} or more years before the review. Have a new photo taken at an acceptance point. 相片采集时间已超过${PHOTO_MAX_AGE_YEARS}年，请重新采集相片。`,
+      code: SupplementCode.HOUSEHOLD_REGISTER_COPY,
+      description:
+        "The hukou bureau needs a copy of the household register (户口簿) front page and the applicant's page before it issues. 户籍地公安机关需核验户口簿首页及本人页复印件，请补充提交。",
     });
   }
 
