@@ -1,6 +1,6 @@
 import { maskCitizenId } from '@app/domain';
 import { CASE_STATUSES, STATUS_INFO } from '@app/workflow';
-import { writeCurrent, writeHistory, RESEND_AFTER_MS } from './support/dataset';
+import { RESEND_AFTER_MS, writeDataset } from './support/dataset';
 import { CaseFactory, WrittenCase } from './support/fixtures';
 import {
   breaches,
@@ -34,8 +34,7 @@ describe('ops stats API (e2e)', () => {
   beforeAll(async () => {
     ops = await startOpsSystem({ RESEND_AFTER_MS: String(RESEND_AFTER_MS) });
     factory = new CaseFactory(ops.dataSource);
-    now = Date.now();
-    cases = [...(await writeHistory(factory)), ...(await writeCurrent(factory, now))];
+    ({ cases, now } = await writeDataset(factory));
   });
   afterAll(async () => {
     await ops?.close();

@@ -1,5 +1,5 @@
 import { maskCitizenId } from '@app/domain';
-import { RESEND_AFTER_MS, writeCurrent, writeHistory } from './support/dataset';
+import { RESEND_AFTER_MS, writeDataset } from './support/dataset';
 import { CaseFactory, WrittenCase } from './support/fixtures';
 import { inProvince, stuck } from './support/oracle';
 import { AUDITOR, call, OpsSystem, startOpsSystem } from './support/ops-system';
@@ -31,8 +31,7 @@ describe('ops stuck cases (e2e)', () => {
   beforeAll(async () => {
     ops = await startOpsSystem({ RESEND_AFTER_MS: String(RESEND_AFTER_MS) });
     factory = new CaseFactory(ops.dataSource);
-    now = Date.now();
-    cases = [...(await writeHistory(factory)), ...(await writeCurrent(factory, now))];
+    ({ cases, now } = await writeDataset(factory));
   });
   afterAll(async () => {
     await ops?.close();

@@ -211,7 +211,7 @@ export function deliveryOrder(
   };
 }
 
-/** HTTP against the system under test, as a caller identified by the development headers. */
+/** HTTP against the system under test, as a caller identified by a development bearer token. */
 export async function call(
   sys: TestSystem,
   method: 'GET' | 'POST',

@@ -195,3 +195,11 @@ export async function writeCurrent(f: CaseFactory, now: number): Promise<Written
     }),
   ];
 }
+
+/** The whole known dataset (past and current cases), as the stats and stuck-case specs read it. */
+export async function writeDataset(
+  f: CaseFactory,
+  now: number = Date.now(),
+): Promise<{ cases: WrittenCase[]; now: number }> {
+  return { cases: [...(await writeHistory(f)), ...(await writeCurrent(f, now))], now };
+}
