@@ -104,6 +104,13 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(2 * 1024 * 1024),
+  /** ID card portrait geometry (pixels) that uploads must have, within PHOTO_SIZE_TOLERANCE. */
+  PHOTO_WIDTH_PX: z.coerce.number().int().min(16).max(4096).default(358),
+  PHOTO_HEIGHT_PX: z.coerce.number().int().min(16).max(4096).default(441),
+  /** Allowed deviation of each side from the required geometry, as a fraction (0.05 = ±5%). */
+  PHOTO_SIZE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
+  /** Embedded metadata (EXIF, ICC, XMP, IPTC, PNG text) above this many bytes refuses the upload. */
+  PHOTO_MAX_METADATA_BYTES: z.coerce.number().int().min(0).default(64 * 1024),
   // production and delivery
   /** Total card production attempts (first make + remakes); same meaning as the workflow's maxProductionAttempts. */
   PRODUCTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),

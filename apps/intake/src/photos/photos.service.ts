@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { badRequest, tooLarge, unprocessable } from '../common/http-problems';
 import { IntakePolicy } from '../policy/intake-policy';
-import { inspectImage } from './image';
+import { isPortraitProblem, normalisePortrait } from './portrait';
 import { PhotoEntity } from './photo.entity';
 import { captureTimeProblem, photoUseProblem } from './photo-rules';
 import type { PhotoView } from './dto/photo-upload.dto';
@@ -38,13 +38,19 @@ export class PhotosService {
         `image: ${bytes.length} bytes is more than the ${this.policy.photoMaxBytes} allowed`,
       );
     }
-    const info = inspectImage(bytes);
-    if (typeof info === 'string') throw badRequest('image', 'image.type', `image: ${info}`);
     const capturedAt = capturedAtRaw === undefined ? now : new Date(capturedAtRaw);
     const timeProblem = captureTimeProblem(capturedAt, now);
     if (timeProblem) throw badRequest('capturedAt', 'photo.capturedAt', timeProblem);
+    const portrait = await normalisePortrait(bytes, this.policy.portrait);
+    if (isPortraitProblem(portrait)) {
+      throw portrait.status === 400
+        ? badRequest('image', portrait.rule, portrait.message)
+        : unprocessable('image', portrait.rule, portrait.message);
+    }
+    // The library keeps the normalised image (fixed geometry, no metadata) and dedupes on it.
+    const stored = portrait.bytes;
 
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = createHash('sha256').update(stored).digest('hex');
     const id = randomUUID();
     const inserted: { id: string }[] = await this.dataSource.query(
       `INSERT INTO intake.photos (id, region, sha256, mime_type, size_bytes, width, height, captured_at, bytes, created_by)
@@ -54,12 +60,12 @@ export class PhotosService {
         id,
         region,
         sha256,
-        info.mimeType,
-        bytes.length,
-        info.width,
-        info.height,
+        portrait.mimeType,
+        stored.length,
+        portrait.width,
+        portrait.height,
         capturedAt,
-        bytes,
+        stored,
         createdBy,
       ],
     );
@@ -68,7 +74,8 @@ export class PhotosService {
     this.logger.log(created ? 'photo stored' : 'photo already in the library', {
       photoId: photo.id,
       region,
-      sizeBytes: bytes.length,
+      uploadedBytes: bytes.length,
+      sizeBytes: stored.length,
     });
     return { view: toPhotoView(photo), created };
   }

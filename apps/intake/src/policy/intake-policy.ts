@@ -12,6 +12,7 @@ import {
 import { APP_CONFIG, AppConfig } from '@app/platform';
 import { DEFAULT_MAX_PRODUCTION_ATTEMPTS } from '@app/workflow';
 import { AcceptancePoints, loadAcceptancePoints } from '../acceptance-points/acceptance-points';
+import type { PortraitRules } from '../photos/portrait';
 import { DeadlineSettings } from './deadlines';
 
 /**
@@ -26,6 +27,7 @@ export class IntakePolicy {
   readonly deadlines: DeadlineSettings;
   readonly pickupReminderMs: number;
   readonly photoMaxBytes: number;
+  readonly portrait: PortraitRules;
   /** First make + remakes; the same variable the production centre reads. */
   readonly maxProductionAttempts: number;
 
@@ -39,6 +41,12 @@ export class IntakePolicy {
     };
     this.pickupReminderMs = config.PICKUP_REMINDER_MS;
     this.photoMaxBytes = config.PHOTO_MAX_BYTES;
+    this.portrait = {
+      width: config.PHOTO_WIDTH_PX,
+      height: config.PHOTO_HEIGHT_PX,
+      tolerance: config.PHOTO_SIZE_TOLERANCE,
+      maxMetadataBytes: config.PHOTO_MAX_METADATA_BYTES,
+    };
     this.maxProductionAttempts = config.PRODUCTION_MAX_ATTEMPTS ?? DEFAULT_MAX_PRODUCTION_ATTEMPTS;
   }
 
