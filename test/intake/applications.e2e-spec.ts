@@ -53,6 +53,8 @@ describe('intake: applications API', () => {
       // A retry under a new Idempotency-Key, or the same person at another point of the province.
       const again = await clerk.apply(app.build());
       expect(again.status).toBe(409);
+      // The same point's clerk is told which case is open (they can read it anyway).
+      expect(again.body.message).toContain(`at this acceptance point (case ${first.body.id}, `);
       expect(again.body).toMatchObject({
         statusCode: 409,
         error: 'Conflict',
@@ -68,6 +70,18 @@ describe('intake: applications API', () => {
           .build(),
       );
       expect(there.status).toBe(409);
+      // Another point's clerk learns that one is open, not where, which case or in what state.
+      const told = JSON.stringify(there.body);
+      expect(there.body).toMatchObject({ details: [{ rule: 'application.alreadyOpen' }] });
+      for (const secret of [
+        first.body.id,
+        '330402',
+        first.body.status,
+        'UNDER_REVIEW',
+        'ACCEPTED',
+      ]) {
+        expect(told).not.toContain(secret);
+      }
       expect(await intakeCounts(system)).toEqual(before);
       expect((await clerk.cancel(first.body.id, { reason: 'applicant moved' })).status).toBe(200);
       expect((await clerk.apply(app.build())).status).toBe(201);

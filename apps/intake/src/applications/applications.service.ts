@@ -90,7 +90,11 @@ export class ApplicationsService {
         if (claimed.length === 0) throw new KeyTakenError();
         // After the key: a concurrent retry of this very request is answered from the key above,
         // not refused as a second application.
-        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber, manager);
+        await this.refuseSecondOpenCase(
+          prepared.checked.applicant.applicant.idNumber,
+          point,
+          manager,
+        );
         const body = await this.insertCase(manager, prepared, caller, now);
         await manager.update(
           IdempotencyKeyEntity,
@@ -105,7 +109,7 @@ export class ApplicationsService {
         (error as { driverError?: { constraint?: string } }).driverError?.constraint ===
         'cases_one_open_per_person'
       ) {
-        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber);
+        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber, point);
       }
       if (!(error instanceof KeyTakenError)) throw error;
       const winner = await this.replay(point, key, hash);
@@ -114,22 +118,38 @@ export class ApplicationsService {
     }
   }
 
-  /** 409 when the person already has an open application (anywhere this node serves). */
+  /**
+   * 409 when the person already has an open application (anywhere this node serves). No oracle:
+   * where and in what state the open case is, is told only to a clerk of the same point (who can
+   * read that case anyway); any other clerk learns only that one is open.
+   */
   private async refuseSecondOpenCase(
     idNumber: string,
+    callerPoint: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    const [open]: { acceptance_point: string; status: string }[] = await manager.query(
-      `SELECT acceptance_point, status FROM intake.cases
+    const [open]: { id: string; acceptance_point: string; status: string }[] = await manager.query(
+      `SELECT id, acceptance_point, status FROM intake.cases
        WHERE applicant->>'idNumber' = $1 AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
       [idNumber],
     );
     if (!open) return;
-    const message = `applicant.idNumber: this person already has an open first application (at acceptance point ${open.acceptance_point}, ${open.status}); it must be delivered, refused or withdrawn before another is taken`;
+    const where =
+      open.acceptance_point === callerPoint
+        ? ` at this acceptance point (case ${open.id}, ${open.status})`
+        : '';
+    const message = `applicant.idNumber: this person already has an open first application${where}; it must be delivered, refused or withdrawn before another is taken`;
     throw new ConflictException({
       error: 'Conflict',
       message,
-      details: [{ field: 'applicant.idNumber', rule: 'application.alreadyOpen', message }],
+      details: [
+        {
+          field: 'applicant.idNumber',
+          rule: 'application.alreadyOpen',
+          message,
+          ...(where ? { caseId: open.id } : {}),
+        },
+      ],
     });
   }
 
