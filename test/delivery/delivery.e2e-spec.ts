@@ -174,7 +174,7 @@ describe('delivery service (e2e)', () => {
       expect(completed.payload).toMatchObject({ method: 'WINDOW', collectedBy: 'PROXY' });
     });
 
-    it("refuses a wrong receipt number, an unnamed proxy and someone else's ID number, writing nothing", async () => {
+    it("refuses a wrong receipt number (audited), an unnamed proxy and someone else's ID number, changing nothing", async () => {
       const { caseId, payload } = await dispatched();
       await call(sys, 'POST', path(caseId, 'arrived'), clerkOf(POINT));
       await intake.waitForSent('delivery', caseId, 'delivery.arrived');
@@ -215,10 +215,58 @@ describe('delivery service (e2e)', () => {
       expect(invalid.body.message).toMatch(/collector\.type/);
 
       expect(await sentTypes(caseId)).toEqual(before.sent);
-      expect(await events(caseId)).toEqual(before.events);
+      // The wrong receipt number is in the audit trail (guessing is counted); nothing else is.
+      expect(await events(caseId)).toEqual([
+        ...before.events,
+        {
+          event: 'RECEIPT_NUMBER_WRONG',
+          from_status: 'READY_FOR_PICKUP',
+          to_status: 'READY_FOR_PICKUP',
+          actor: expect.any(String),
+        },
+      ]);
       expect((await call(sys, 'GET', path(caseId), clerkOf(POINT))).body.status).toBe(
         'READY_FOR_PICKUP',
       );
+    });
+
+    it('after 5 wrong receipt numbers the delivery refuses even the right one (429, Retry-After) until the lock ends', async () => {
+      const { caseId, payload } = await dispatched();
+      await call(sys, 'POST', path(caseId, 'arrived'), clerkOf(POINT));
+      await intake.waitForSent('delivery', caseId, 'delivery.arrived');
+      for (let i = 0; i < 5; i++) {
+        const wrong = await collect(caseId, `${payload.receiptNumber}${i}`, applicant(payload));
+        expect(wrong.status).toBe(422);
+      }
+      const locked = await collect(caseId, payload.receiptNumber, applicant(payload));
+      expect(locked.status).toBe(429);
+      expect(Number(locked.retryAfter)).toBeGreaterThan(800);
+      expect(locked.body).toMatchObject({
+        statusCode: 429,
+        details: [{ rule: 'delivery.secretLocked' }],
+      });
+      expect(locked.body).not.toHaveProperty('retryAfterSeconds');
+      expect((await events(caseId)).map((e: { event: string }) => e.event)).toEqual([
+        'DISPATCHED',
+        'ARRIVED',
+        ...Array(5).fill('RECEIPT_NUMBER_WRONG'),
+        'SECRET_LOCKED',
+        'SECRET_REFUSED_LOCKED',
+      ]);
+      expect(await sentTypes(caseId)).not.toContain('delivery.completed');
+      // The lock runs out (moved into the past here): the right receipt number hands the card over.
+      await intake.dataSource.query(
+        `UPDATE delivery.deliveries SET secret_locked_until = now() - interval '1 second' WHERE case_id = $1`,
+        [caseId],
+      );
+      const collected = await collect(caseId, payload.receiptNumber, applicant(payload));
+      expect(collected.status).toBe(200);
+      expect(collected.body.status).toBe('DELIVERED');
+      const [row] = await intake.dataSource.query(
+        `SELECT secret_failures, secret_locked_until FROM delivery.deliveries WHERE case_id = $1`,
+        [caseId],
+      );
+      expect(row).toEqual({ secret_failures: 0, secret_locked_until: null });
     });
 
     it('cannot collect a card that has not arrived (409)', async () => {
@@ -311,6 +359,29 @@ describe('delivery service (e2e)', () => {
         'delivery.completed',
         'delivery.dispatched',
       ]);
+    });
+
+    it('a courier guessing pickup codes is stopped after 5 wrong ones: the right code is then refused (429) and nothing is delivered', async () => {
+      const { caseId } = await dispatched({ method: 'POST' });
+      const code = await pickupCodeOf(caseId);
+      const deliver = (pickupCode: string) =>
+        call(sys, 'POST', path(caseId, 'courier'), courierOf('33'), {
+          event: 'DELIVERED',
+          pickupCode,
+        });
+      let guess = Number(code);
+      for (let i = 0; i < 5; i++) {
+        guess = (guess + 1) % 1_000_000;
+        expect((await deliver(String(guess).padStart(6, '0'))).status).toBe(422);
+      }
+      const right = await deliver(code);
+      expect(right.status).toBe(429);
+      expect(right.retryAfter).toMatch(/^\d+$/);
+      expect((await call(sys, 'GET', path(caseId), clerkOf(POINT))).body.status).toBe('DISPATCHED');
+      expect(await sentTypes(caseId)).toEqual(['delivery.dispatched']);
+      const trail = (await events(caseId)).map((e: { event: string }) => e.event);
+      expect(trail.filter((e: string) => e === 'PICKUP_CODE_WRONG')).toHaveLength(5);
+      expect(trail.slice(-2)).toEqual(['SECRET_LOCKED', 'SECRET_REFUSED_LOCKED']);
     });
 
     it('RETURNED → the card goes to the point → arrived → collected at the window', async () => {

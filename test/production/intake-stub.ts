@@ -218,14 +218,18 @@ export async function call(
   path: string,
   caller: Record<string, string>,
   body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+): Promise<{ status: number; body: Record<string, unknown>; retryAfter: string | null }> {
   const res = await fetch(`${sys.url}${path}`, {
     method,
     headers: { ...caller, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
+  return {
+    status: res.status,
+    body: text ? JSON.parse(text) : {},
+    retryAfter: res.headers.get('retry-after'),
+  };
 }
 
 export const clerkOf = (point: string) => authHeaders({ role: 'clerk', point });

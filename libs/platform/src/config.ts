@@ -110,8 +110,20 @@ const ConfigSchema = z.object({
   /** Allowed deviation of each side from the required geometry, as a fraction (0.05 = ±5%). */
   PHOTO_SIZE_TOLERANCE: z.coerce.number().min(0).max(1).default(0.05),
   /** Embedded metadata (EXIF, ICC, XMP, IPTC, PNG text) above this many bytes refuses the upload. */
-  PHOTO_MAX_METADATA_BYTES: z.coerce.number().int().min(0).default(64 * 1024),
+  PHOTO_MAX_METADATA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024),
   // production and delivery
+  /** Wrong receipt numbers or pickup codes in a row for one delivery before it is locked. */
+  DELIVERY_SECRET_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long a delivery refuses receipt numbers and pickup codes after too many wrong ones. */
+  DELIVERY_SECRET_LOCKOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
   /** Total card production attempts (first make + remakes); same meaning as the workflow's maxProductionAttempts. */
   PRODUCTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /** Probability (0..1) that one production attempt fails the quality check. */

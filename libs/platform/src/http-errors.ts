@@ -45,6 +45,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = Array.isArray(obj.message)
         ? obj.message.join('; ')
         : String(obj.message ?? exception.message);
+      // A refusal that ends at a known time (429, 503) says when to come back.
+      if (typeof obj.retryAfterSeconds === 'number') {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(obj.retryAfterSeconds))));
+      }
       res.status(status).json({
         statusCode: status,
         error:

@@ -72,6 +72,13 @@ export class Delivery {
   @Column({ name: 'pickup_code_hash', type: 'text', nullable: true })
   pickupCodeHash!: string | null;
 
+  /** Wrong receipt numbers / pickup codes in a row, and the lock they caused (secret-guard.ts). */
+  @Column({ name: 'secret_failures', type: 'integer', default: 0 })
+  secretFailures!: number;
+
+  @Column({ name: 'secret_locked_until', type: 'timestamptz', nullable: true })
+  secretLockedUntil!: Date | null;
+
   @Column({ name: 'dispatched_at', type: 'timestamptz' })
   dispatchedAt!: Date;
 

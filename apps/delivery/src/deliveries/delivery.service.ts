@@ -1,6 +1,8 @@
 import {
   ConflictException,
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -30,6 +32,7 @@ import { CourierCallbackDto } from './dto/courier-callback.dto';
 import { DeliveryView } from './dto/delivery-view.dto';
 import { Notification } from './notification.entity';
 import { generatePickupCode, hashPickupCode, pickupCodeMatches } from './pickup-code';
+import { afterRightSecret, afterWrongSecret, secretGate, SecretGuardRules } from './secret-guard';
 import { formatTrackingNumber } from './tracking-number';
 
 type Order = Envelope<MessagePayload<'delivery.ordered'>>;
@@ -197,12 +200,19 @@ export class DeliveryService {
   /** Handed over at the window, after the receipt number and the collector are checked. */
   async collected(caseId: string, caller: Caller, body: CollectedDto): Promise<DeliveryView> {
     requireRole(caller, CLERK_ROLES, 'hand over cards');
-    return this.dataSource.transaction(async (manager) => {
+    return this.committingRefusals(async (manager) => {
       const delivery = await this.load(manager, caseId, caller, true);
       const decision = decideCollection(delivery);
       if (decision.kind === 'conflict') throw conflict(decision.message);
-      const receipt = checkReceipt(delivery, body.receiptNumber);
-      if (!receipt.ok) throw unprocessable(receipt);
+      const now = new Date();
+      const refused = await this.presentSecret(
+        manager,
+        delivery,
+        caller,
+        now,
+        checkReceipt(delivery, body.receiptNumber),
+      );
+      if (refused) return refused;
       const collector = checkCollector(
         {
           receiptNumber: delivery.receiptNumber,
@@ -216,7 +226,6 @@ export class DeliveryService {
       );
       if (!collector.ok) throw unprocessable(collector);
       if (decision.kind === 'already') return this.view(delivery);
-      const now = new Date();
       const messageId = await this.transition(
         manager,
         delivery,
@@ -249,19 +258,27 @@ export class DeliveryService {
   /** The courier's status callback for a postal delivery: DELIVERED (with pickup code) or RETURNED. */
   async courier(caseId: string, caller: Caller, body: CourierCallbackDto): Promise<DeliveryView> {
     requireRole(caller, COURIER_ROLES, 'report postal delivery status');
-    return this.dataSource.transaction(async (manager) => {
+    return this.committingRefusals(async (manager) => {
       const delivery = await this.load(manager, caseId, caller, true);
       const now = new Date();
       if (body.event === 'DELIVERED') {
         const decision = decidePostalDelivery(delivery);
         if (decision.kind === 'conflict') throw conflict(decision.message);
-        if (!pickupCodeMatches(body.pickupCode, delivery.pickupCodeHash)) {
-          throw unprocessable({
-            field: 'pickupCode',
-            rule: 'pickupCode.mismatch',
-            message: 'pickupCode does not match the code given to the addressee',
-          });
-        }
+        const refused = await this.presentSecret(
+          manager,
+          delivery,
+          caller,
+          now,
+          pickupCodeMatches(body.pickupCode, delivery.pickupCodeHash)
+            ? { ok: true }
+            : {
+                ok: false,
+                field: 'pickupCode',
+                rule: 'pickupCode.mismatch',
+                message: 'pickupCode does not match the code given to the addressee',
+              },
+        );
+        if (refused) return refused;
         if (decision.kind === 'already') return this.view(delivery);
         const messageId = await this.transition(
           manager,
@@ -303,6 +320,95 @@ export class DeliveryService {
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs `work` in a transaction; a refusal it returns (instead of throwing) is thrown after the
+   * commit, so what the refusal recorded (a wrong secret, a lock) stays in the audit trail.
+   */
+  private async committingRefusals(
+    work: (manager: EntityManager) => Promise<DeliveryView | HttpException>,
+  ): Promise<DeliveryView> {
+    const result = await this.dataSource.transaction(work);
+    if (result instanceof HttpException) throw result;
+    return result;
+  }
+
+  /**
+   * A receipt number or pickup code presented for this (locked) delivery: refused with 429 while
+   * the delivery is locked after too many wrong ones; a wrong one is counted and audited (and locks
+   * the delivery at the limit); the right one resets the count. Returns the refusal, or null.
+   */
+  private async presentSecret(
+    manager: EntityManager,
+    delivery: Delivery,
+    caller: Caller,
+    now: Date,
+    check: { ok: true } | CheckRefusal,
+  ): Promise<HttpException | null> {
+    const gate = secretGate(delivery, now);
+    if (!gate.open) {
+      await this.audit(
+        manager,
+        delivery,
+        'SECRET_REFUSED_LOCKED',
+        delivery.status,
+        caller.subject,
+        null,
+        now,
+      );
+      const message = `too many wrong receipt numbers or pickup codes for this delivery: try again in ${gate.retryAfterSeconds} s`;
+      return new HttpException(
+        {
+          error: 'Too Many Requests',
+          message,
+          details: [{ field: 'caseId', rule: 'delivery.secretLocked', message }],
+          retryAfterSeconds: gate.retryAfterSeconds,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    if (check.ok) {
+      if (delivery.secretFailures > 0 || delivery.secretLockedUntil) {
+        const reset = afterRightSecret();
+        Object.assign(delivery, reset);
+        await manager.getRepository(Delivery).update({ id: delivery.id }, reset);
+      }
+      return null;
+    }
+    const next = afterWrongSecret(delivery, now, this.secretRules);
+    const change = {
+      secretFailures: next.secretFailures,
+      secretLockedUntil: next.secretLockedUntil,
+    };
+    Object.assign(delivery, change);
+    await manager.getRepository(Delivery).update({ id: delivery.id }, change);
+    const event = check.field === 'pickupCode' ? 'PICKUP_CODE_WRONG' : 'RECEIPT_NUMBER_WRONG';
+    await this.audit(manager, delivery, event, delivery.status, caller.subject, null, now);
+    if (next.locked) {
+      await this.audit(
+        manager,
+        delivery,
+        'SECRET_LOCKED',
+        delivery.status,
+        caller.subject,
+        null,
+        now,
+      );
+      this.logger.warn('delivery locked after too many wrong receipt numbers or pickup codes', {
+        caseId: delivery.caseId,
+        failures: next.secretFailures,
+        lockedUntil: next.secretLockedUntil?.toISOString(),
+      });
+    }
+    return unprocessable(check);
+  }
+
+  private get secretRules(): SecretGuardRules {
+    return {
+      maxFailures: this.config.DELIVERY_SECRET_MAX_FAILURES,
+      lockoutMs: this.config.DELIVERY_SECRET_LOCKOUT_MS,
+    };
+  }
 
   /** The delivery, if the caller may see it: 404 for another point's clerk or another province. */
   private async load(
@@ -375,7 +481,7 @@ export class DeliveryService {
     event: string,
     fromStatus: string | null,
     actor: string,
-    messageId: string,
+    messageId: string | null,
     at: Date,
   ) {
     return manager.getRepository(DeliveryEvent).insert({
