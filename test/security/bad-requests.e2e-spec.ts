@@ -336,7 +336,31 @@ const TABLE: BadRequest[] = [
     '<script> in the name: refused',
     (b) => (b.applicant.name = SCRIPT),
     400,
-    /applicant\.name must be plain text: no control characters and no < or >/,
+    /applicant\.name must be plain text: no control characters, no < or >/,
+  ),
+  create(
+    'a right-to-left override (U+202E) in the name: refused',
+    (b) => (b.applicant.name = '张\u202e三'),
+    400,
+    /applicant\.name must be plain text: .*invisible or bidirectional formatting characters/,
+  ),
+  create(
+    'a zero-width space (U+200B) in the hukou address: refused',
+    (b) => (b.hukou.address = `南京市\u200b玄武区`),
+    400,
+    /hukou\.address must be plain text: .*invisible or bidirectional/,
+  ),
+  create(
+    'a zero-width joiner in the guardian-free postal recipient: refused',
+    (b) =>
+      (b.delivery = {
+        method: 'POST',
+        recipient: '收\u200d件人',
+        address: '嘉兴市南湖区',
+        phone: '13800138000',
+      }),
+    400,
+    /delivery\.recipient must be plain text/,
   ),
   create(
     '<script> in the postal address: refused',
@@ -639,6 +663,8 @@ const TABLE: BadRequest[] = [
     }),
     expectStatus: 422,
     expectMessage: /receiptNumber does not match the pickup receipt/,
+    // The wrong receipt number is counted against guessing and audited; nothing else changes.
+    writes: { 'delivery.delivery_events': 1 },
   },
   {
     name: 'collected by someone who is not the applicant',

@@ -9,3 +9,4 @@ export * from './tokens';
 export * from './caller';
 export * from './auth';
 export * from './metrics';
+export * from './validation/text-rules';

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsNotEmptyObject, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { PlainText } from '@app/platform';
 
 export class CollectorDto {
   @ApiProperty({ enum: ['APPLICANT', 'PROXY'] })
@@ -10,6 +11,7 @@ export class CollectorDto {
   @ApiProperty({ description: "collector's name as on their ID card", maxLength: 64 })
   @IsString()
   @Length(1, 64)
+  @PlainText()
   name!: string;
 
   @ApiProperty({ description: "collector's 18-character citizen ID number" })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { FreeText } from '@app/platform';
 
 export class CourierCallbackDto {
   @ApiProperty({ enum: ['DELIVERED', 'RETURNED'] })
@@ -21,5 +22,6 @@ export class CourierCallbackDto {
   @ValidateIf((o: CourierCallbackDto) => o.event === 'RETURNED')
   @IsString()
   @Length(1, 200)
+  @FreeText()
   reason?: string;
 }

@@ -16,7 +16,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { FreeText, PlainText } from './text-rules';
+import { FreeText, PlainText } from '@app/platform';
 
 /** Not blank: at least one non-space character. */
 const NOT_BLANK = /\S/;

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { FingerprintsDto, GuardianDto } from './create-application.dto';
-import { FreeText } from './text-rules';
+import { FreeText } from '@app/platform';
 
 export class SupplementItemDto {
   @ApiProperty({

@@ -11,6 +11,15 @@ describe('text rules', () => {
     ['line\nbreak', false],
     ['lone \ud800 surrogate', false],
     ['del\u007f', false],
+    ['right-to-left override \u202e三张', false],
+    ['zero\u200bwidth', false],
+    ['joiner\u200d', false],
+    ['word joiner\u2060', false],
+    ['isolate \u2067x\u2069', false],
+    ['mark \u200f', false],
+    ['bom \ufeff', false],
+    ['C1 \u0085 next line', false],
+    ['line separator \u2028', false],
   ])('plain text %j → %s', (value, ok) => {
     expect(PLAIN_TEXT.test(value)).toBe(ok);
   });
@@ -21,6 +30,8 @@ describe('text rules', () => {
     ['a\u0000b', false],
     ['bell\u0007', false],
     ['lone \udc00 surrogate', false],
+    ['override \u202e in a reason', false],
+    ['zero\u200bwidth', false],
   ])('free text %j → %s', (value, ok) => {
     expect(FREE_TEXT.test(value)).toBe(ok);
   });
