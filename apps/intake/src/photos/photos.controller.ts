@@ -48,7 +48,7 @@ export class PhotosController {
   @ApiOperation({
     summary: 'Store a portrait in the regional photo library',
     description:
-      "The region is the province of the clerk's acceptance point. The image is recognised by its first bytes (JPEG or PNG). The same image again in the same region returns the same photoId with 200.",
+      "The region is the province of the clerk's acceptance point. The image must be a JPEG or PNG (by its bytes) that decodes, at the ID photo geometry (358×441 px ±5% by default); it is stored re-encoded as a JPEG at exactly that size without metadata. The same image again in the same region returns the same photoId with 200.",
   })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({
@@ -74,7 +74,11 @@ export class PhotosController {
   @ApiOkResponse({ type: PhotoView, description: 'The same image was already in the library' })
   @ApiResponse({
     status: 400,
-    description: `Not a JPEG/PNG, no image, bad capturedAt. ${ERROR_BODY_DESCRIPTION}`,
+    description: `Not a JPEG/PNG (image.type), does not decode (image.decode), no image, bad capturedAt. ${ERROR_BODY_DESCRIPTION}`,
+  })
+  @ApiResponse({
+    status: 422,
+    description: `Declared size too large (image.dimensions), not the ID photo geometry (image.geometry), too much metadata (image.metadata). ${ERROR_BODY_DESCRIPTION}`,
   })
   @ApiResponse({ status: 403, description: 'Not a clerk' })
   @ApiResponse({ status: 413, description: 'Image larger than PHOTO_MAX_BYTES' })
