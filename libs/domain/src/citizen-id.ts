@@ -168,3 +168,44 @@ function resolveToday(today: Date | string | undefined): string {
   }
   return todayInChina(today);
 }
+
+/**
+ * How many numbers one address code and birth date can give each sex: the sequence (顺序码) is
+ * 001–999, odd for men and even for women; 000 is not given out. So 500 men (001, 003 … 999) and
+ * 499 women (002, 004 … 998).
+ */
+export const SEQUENCE_CAPACITY: Readonly<Record<Sex, number>> = Object.freeze({ M: 500, F: 499 });
+
+/**
+ * The sequence code of the `ordinal`-th person (1, 2, 3 …) of one sex registered for one address
+ * code and birth date: men 1, 3, 5 …, women 2, 4, 6 …. The registering side keeps the ordinal
+ * (one counter per code, date and sex, taken under a database lock) so no two people share a number.
+ */
+export function sequenceForOrdinal(ordinal: number, sex: Sex): number {
+  if (sex !== 'M' && sex !== 'F') {
+    throw new DomainRuleError('sex', 'citizenId.sex', 'sex: must be M or F');
+  }
+  if (!Number.isSafeInteger(ordinal) || ordinal < 1 || ordinal > SEQUENCE_CAPACITY[sex]) {
+    throw new DomainRuleError(
+      'ordinal',
+      'citizenId.sequenceExhausted',
+      `ordinal: must be 1..${SEQUENCE_CAPACITY[sex]} for sex ${sex} (the sequence codes of this address code and birth date are used up)`,
+    );
+  }
+  return sex === 'M' ? 2 * ordinal - 1 : 2 * ordinal;
+}
+
+export interface AssignCitizenIdInput {
+  /** The hukou county's 6-digit address code. */
+  addressCode: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+  sex: Sex;
+  /** 1-based position among people of this sex registered for this code and date. */
+  ordinal: number;
+}
+
+/** A new citizen ID number (GB 11643) for a person registered at birth. */
+export function assignCitizenId({ addressCode, birthDate, sex, ordinal }: AssignCitizenIdInput) {
+  return makeCitizenId({ addressCode, birthDate, sequence: sequenceForOrdinal(ordinal, sex) });
+}

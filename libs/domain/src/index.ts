@@ -8,3 +8,4 @@ export * from './eligibility';
 export * from './fees';
 export { DataValidator } from './data-validator';
 export * from './photo';
+export * from './newborn';

@@ -74,6 +74,8 @@ const ConfigSchema = z.object({
   PILOT_SCHEDULE_FILE: z.string().min(1).optional(),
   /** JSON file replacing the bundled fee policy used at intake. */
   FEE_POLICY_FILE: z.string().min(1).optional(),
+  /** Newborn registration rules replacing the bundled ones (libs/domain data/newborn-rules.json). */
+  NEWBORN_RULES_FILE: z.string().min(1).optional(),
   /** Hukou review target in ms; unset = end of the 5th day after intake (Asia/Shanghai). */
   REVIEW_DEADLINE_MS: z.coerce.number().int().min(1).optional(),
   /** Statutory limit in ms; unset = end of the 60th day after intake (Asia/Shanghai). */

@@ -14,9 +14,10 @@ export class EligibilityController {
 
   @Get()
   @ApiOperation({
-    summary: 'Is the route open: can a person living here with this hukou apply here on this date?',
+    summary:
+      'Is the route open: can a person living here with this hukou apply here on this date, for this service?',
     description:
-      'Decided by the pilot schedule (PILOT_SCHEDULE_FILE, or the bundled one). The answer names the rule that decided, in words.',
+      'Decided by the pilot schedule (PILOT_SCHEDULE_FILE, or the bundled one): each rule names the services it opens (idcard, newborn). The answer names the rule that decided, in words. service defaults to idcard.',
   })
   @ApiOkResponse({ type: EligibilityView })
   @ApiResponse({
@@ -28,6 +29,11 @@ export class EligibilityController {
     @CurrentCaller() _caller: Caller,
     @Query() query: EligibilityQueryDto,
   ): EligibilityDecision {
-    return this.policy.eligibility(query.residence, query.hukou, query.date ?? todayInChina());
+    return this.policy.eligibility(
+      query.residence,
+      query.hukou,
+      query.date ?? todayInChina(),
+      query.service ?? 'idcard',
+    );
   }
 }

@@ -6,8 +6,11 @@ import {
   FeePolicy,
   feeFor,
   loadFeePolicy,
+  loadNewbornRules,
   loadPilotSchedule,
+  NewbornRules,
   PilotSchedule,
+  PilotService,
 } from '@app/domain';
 import { APP_CONFIG, AppConfig } from '@app/platform';
 import { DEFAULT_MAX_PRODUCTION_ATTEMPTS } from '@app/workflow';
@@ -23,6 +26,7 @@ import { DeadlineSettings } from './deadlines';
 export class IntakePolicy {
   readonly schedule: PilotSchedule;
   readonly fees: FeePolicy;
+  readonly newborn: NewbornRules;
   readonly points: AcceptancePoints;
   readonly deadlines: DeadlineSettings;
   readonly pickupReminderMs: number;
@@ -34,6 +38,7 @@ export class IntakePolicy {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.schedule = loadPilotSchedule(config.PILOT_SCHEDULE_FILE);
     this.fees = loadFeePolicy(config.FEE_POLICY_FILE);
+    this.newborn = loadNewbornRules(config.NEWBORN_RULES_FILE);
     this.points = new AcceptancePoints(loadAcceptancePoints(config.ACCEPTANCE_POINTS_FILE));
     this.deadlines = {
       reviewMs: config.REVIEW_DEADLINE_MS,
@@ -50,8 +55,13 @@ export class IntakePolicy {
     this.maxProductionAttempts = config.PRODUCTION_MAX_ATTEMPTS ?? DEFAULT_MAX_PRODUCTION_ATTEMPTS;
   }
 
-  eligibility(residenceCode: string, hukouCode: string, date: string): EligibilityDecision {
-    return checkEligibility(residenceCode, hukouCode, date, this.schedule);
+  eligibility(
+    residenceCode: string,
+    hukouCode: string,
+    date: string,
+    service: PilotService = 'idcard',
+  ): EligibilityDecision {
+    return checkEligibility(residenceCode, hukouCode, date, this.schedule, service);
   }
 
   fee(residenceCode: string, hukouCode: string, date: string): FeeDecision {

@@ -120,6 +120,7 @@ describe('checkEligibility: the pilot schedule of the seeds', () => {
       const d = expectDecision([C.shanghai, C.ningbo, '2022-01-01', true, 'yrd-region-wide']);
       expect(d).toEqual({
         eligible: true,
+        service: 'idcard',
         residenceProvince: { code: '31', name: '上海市' },
         hukouProvince: { code: '33', name: '浙江省' },
         date: '2022-01-01',
@@ -403,6 +404,87 @@ describe('checkEligibility with a custom schedule', () => {
     );
     expect(() => checkEligibility(C.shanghai, C.jiaxing, '2022-01-01', bad)).toThrow(
       'rules[6] (broken).units[0]: 4403 is outside region yrd',
+    );
+  });
+});
+
+describe('eligibility per service (idcard, newborn)', () => {
+  it('defaults to the first ID card application', () => {
+    expect(checkEligibility(C.shanghai, C.ningbo, '2022-01-01').service).toBe('idcard');
+  });
+
+  it('opens newborn registration between 长三角 pilot units from 2021-10-20 (the seeds)', () => {
+    const d = checkEligibility(C.jiaxing, C.hefei, '2021-10-20', DEFAULT_PILOT_SCHEDULE, 'newborn');
+    expect(d).toMatchObject({
+      eligible: true,
+      service: 'newborn',
+      rule: { id: 'yrd-pilot-units' },
+    });
+    const before = checkEligibility(C.jiaxing, C.hefei, '2021-10-19', undefined, 'newborn');
+    expect(before).toMatchObject({ eligible: false, opensOn: '2021-10-20' });
+  });
+
+  it('does not open newborn registration where only the ID card rules open the route', () => {
+    // Region-wide (2021-12-01) and nationwide (2024-05-27) rules name only idcard in the seeds.
+    expect(checkEligibility(C.shanghai, C.ningbo, '2025-01-01').eligible).toBe(true);
+    const d = checkEligibility(C.shanghai, C.ningbo, '2025-01-01', undefined, 'newborn');
+    expect(d.eligible).toBe(false);
+    expect(d.rule).toBeNull();
+    expect(d.reason).toContain('for newborn hukou registration');
+  });
+
+  it('lets a rule name its services, and an exclusion close only the services it names', () => {
+    const rules: PilotRule[] = [
+      {
+        id: 'open-both',
+        kind: 'one-way',
+        from: '44',
+        to: '65',
+        effectiveFrom: '2023-01-01',
+        description: 'both services',
+        services: ['idcard', 'newborn'],
+      },
+      {
+        id: 'close-newborn',
+        kind: 'exclusion',
+        prefix: '6501',
+        effectiveFrom: '2023-06-01',
+        description: 'newborn closed in Urumqi',
+        services: ['newborn'],
+      },
+    ];
+    const schedule: PilotSchedule = { revision: 't', regions: [], rules };
+    const at = (service: 'idcard' | 'newborn') =>
+      checkEligibility(C.guangzhou, C.urumqi, '2023-07-01', schedule, service);
+    expect(at('idcard')).toMatchObject({ eligible: true, rule: { id: 'open-both' } });
+    expect(at('newborn')).toMatchObject({ eligible: false, rule: { id: 'close-newborn' } });
+  });
+
+  it('refuses an unknown service naming the field', () => {
+    const e = caughtRuleError(() =>
+      checkEligibility(C.shanghai, C.ningbo, '2022-01-01', undefined, 'passport' as never),
+    );
+    expect(e).toMatchObject({ field: 'service', rule: 'eligibility.service' });
+  });
+
+  it('refuses a schedule naming an unknown service', () => {
+    const bad = {
+      revision: 't',
+      regions: [],
+      rules: [
+        {
+          id: 'x',
+          kind: 'one-way',
+          from: '44',
+          to: '65',
+          effectiveFrom: '2023-01-01',
+          description: 'x',
+          services: ['passport'],
+        },
+      ],
+    } as unknown as PilotSchedule;
+    expect(() => checkEligibility(C.guangzhou, C.urumqi, '2023-07-01', bad)).toThrow(
+      DomainDataError,
     );
   });
 });

@@ -1,10 +1,15 @@
 import { parseIsoDate } from '../dates';
 import { addDays } from '../time-limits';
 import { Division, DivisionRef, lookupDivision, parseDivisionCode } from '../divisions';
+import { DomainRuleError } from '../errors';
 import {
   DEFAULT_PILOT_SCHEDULE,
+  DEFAULT_PILOT_SERVICE,
   ExclusionRule,
+  isPilotService,
   parsePilotSchedule,
+  PILOT_SERVICES,
+  PilotService,
   PilotRegion,
   PilotRule,
   PilotSchedule,
@@ -23,6 +28,8 @@ import {
 
 export interface EligibilityDecision {
   eligible: boolean;
+  /** The service asked about: `idcard` (first ID card application) or `newborn` (registration). */
+  service: PilotService;
   residenceProvince: DivisionRef;
   hukouProvince: DivisionRef;
   date: string;
@@ -66,17 +73,46 @@ function validatedSchedule(schedule: PilotSchedule): PilotSchedule {
   return ok;
 }
 
+// The rules that speak for one service, in file order (the order that breaks ties).
+const byService = new WeakMap<PilotSchedule, Map<PilotService, PilotSchedule>>();
+
+function scheduleFor(sched: PilotSchedule, service: PilotService): PilotSchedule {
+  let views = byService.get(sched);
+  if (!views) byService.set(sched, (views = new Map()));
+  let view = views.get(service);
+  if (!view) {
+    view = { ...sched, rules: sched.rules.filter((r) => r.services?.includes(service)) };
+    views.set(service, view);
+  }
+  return view;
+}
+
+/** How the reasons name each service. */
+export const SERVICE_NAMES: Readonly<Record<PilotService, string>> = Object.freeze({
+  idcard: 'first ID card applications',
+  newborn: 'newborn hukou registration (新生儿落户)',
+});
+
 export function checkEligibility(
   residenceCode: string,
   hukouCode: string,
   date: string,
   schedule: PilotSchedule = DEFAULT_PILOT_SCHEDULE,
+  service: PilotService = DEFAULT_PILOT_SERVICE,
 ): EligibilityDecision {
   const residence = parseDivisionCode(residenceCode, 'residence');
   const hukou = parseDivisionCode(hukouCode, 'hukou');
   parseIsoDate(date, 'date');
-  const sched = validatedSchedule(schedule);
+  if (!isPilotService(service)) {
+    throw new DomainRuleError(
+      'service',
+      'eligibility.service',
+      `service: must be one of ${PILOT_SERVICES.join(', ')}`,
+    );
+  }
+  const sched = scheduleFor(validatedSchedule(schedule), service);
   const base = {
+    service,
     residenceProvince: { ...residence.province },
     hukouProvince: { ...hukou.province },
     date,
@@ -120,7 +156,7 @@ export function checkEligibility(
     ...base,
     eligible: false,
     rule: null,
-    reason: `Not eligible on ${date}: no rule in the pilot schedule opens the route from residence ${res} to hukou ${huk}${context}${then}.`,
+    reason: `Not eligible on ${date}: no rule in the pilot schedule opens the route from residence ${res} to hukou ${huk}${service === DEFAULT_PILOT_SERVICE ? '' : ` for ${SERVICE_NAMES[service]}`}${context}${then}.`,
     ...(opening ? { opensOn: opening.date } : {}),
   };
 }

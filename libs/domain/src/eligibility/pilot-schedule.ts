@@ -18,10 +18,29 @@ export interface PilotRegion {
   provinces: string[];
 }
 
+/**
+ * The services a route can be open for: the first ID card application and newborn hukou
+ * registration (新生儿落户). A rule names the services it opens (or, for an exclusion, closes).
+ */
+export const PILOT_SERVICES = ['idcard', 'newborn'] as const;
+export type PilotService = (typeof PILOT_SERVICES)[number];
+export const DEFAULT_PILOT_SERVICE: PilotService = 'idcard';
+
+export function isPilotService(value: unknown): value is PilotService {
+  return typeof value === 'string' && (PILOT_SERVICES as readonly string[]).includes(value);
+}
+
 interface RuleBase {
   id: string;
   description: string;
   source?: string;
+  /**
+   * The services this rule opens (closes, for an exclusion). Absent in a file: `["idcard"]` for a
+   * rule that opens (the only service before newborn registration was added), every service for an
+   * exclusion (closing is the safe reading). Always filled in by parsePilotSchedule (and so in
+   * any schedule checkEligibility uses).
+   */
+  services?: PilotService[];
 }
 
 /** Named pilot units of one region serve each other, and only each other. */
@@ -119,7 +138,11 @@ export function parsePilotSchedule(raw: unknown, source = 'pilot schedule'): Pil
     ruleIds.add(id);
     const kind = o.kind as PilotRuleKind;
     if (!KINDS.includes(kind)) v.fail(`${at}.kind`, `must be one of ${KINDS.join(', ')}`);
-    const base: RuleBase = { id, description: v.string(o.description, `${at}.description`) };
+    const base: RuleBase = {
+      id,
+      description: v.string(o.description, `${at}.description`),
+      services: parseServices(v, o.services, `${at}.services`, kind),
+    };
     if (o.source !== undefined) base.source = v.string(o.source, `${at}.source`);
 
     switch (kind) {
@@ -189,6 +212,22 @@ export function parsePilotSchedule(raw: unknown, source = 'pilot schedule'): Pil
     }
   });
   return { revision, regions, rules };
+}
+
+function parseServices(
+  v: DataValidator,
+  raw: unknown,
+  at: string,
+  kind: PilotRuleKind,
+): PilotService[] {
+  if (raw === undefined)
+    return kind === 'exclusion' ? [...PILOT_SERVICES] : [DEFAULT_PILOT_SERVICE];
+  const list = v.nonEmptyArray(raw, at).map((s, i) => {
+    if (!isPilotService(s)) v.fail(`${at}[${i}]`, `must be one of ${PILOT_SERVICES.join(', ')}`);
+    return s;
+  });
+  if (new Set(list).size !== list.length) v.fail(at, 'names a service twice');
+  return list;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PILOT_SERVICES, PilotService } from '@app/domain';
 
 export class EligibilityQueryDto {
   @ApiProperty({
@@ -23,6 +24,16 @@ export class EligibilityQueryDto {
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date as YYYY-MM-DD' })
   date?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The service asked about: first ID card application (default) or newborn registration',
+    enum: PILOT_SERVICES,
+    default: 'idcard',
+  })
+  @IsOptional()
+  @IsIn(PILOT_SERVICES, { message: `service must be one of ${PILOT_SERVICES.join(', ')}` })
+  service?: PilotService;
 }
 
 class DivisionRefView {
@@ -39,6 +50,8 @@ class RuleRefView {
 
 export class EligibilityView {
   @ApiProperty() eligible!: boolean;
+  @ApiProperty({ enum: PILOT_SERVICES, description: 'The service the answer is for' })
+  service!: PilotService;
   @ApiProperty({ type: DivisionRefView }) residenceProvince!: DivisionRefView;
   @ApiProperty({ type: DivisionRefView }) hukouProvince!: DivisionRefView;
   @ApiProperty({ example: '2021-11-15' }) date!: string;

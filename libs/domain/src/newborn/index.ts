@@ -1,0 +1,2 @@
+export * from './newborn-rules';
+export * from './newborn-checks';
