@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addYearsClamped, DEFAULT_PILOT_SCHEDULE, makeCitizenId, todayInChina } from '@app/domain';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
+import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
 import type { CasePageView } from '../../apps/intake/src/applications/dto/case-view.dto';
 import { ClerkClient, dataSourceOf, intakeCounts, OutboxRow } from './support/client';
@@ -112,9 +113,12 @@ describe('intake: applications API', () => {
         ['ACCEPTED', 'UNDER_REVIEW', 'REVIEW_REQUESTED'],
       ]);
       expect(body.pendingCommand).toBe('review.requested');
-      const outbox: OutboxRow[] = await dataSourceOf(system).query(
-        `SELECT type, queue, delay_ms, envelope FROM intake.outbox WHERE case_id = $1 ORDER BY created_at`,
-        [body.id],
+      const outbox: OutboxRow[] = openedRows(
+        keyringOf(system),
+        await dataSourceOf(system).query(
+          `SELECT type, queue, delay_ms, envelope FROM intake.outbox WHERE case_id = $1 ORDER BY created_at`,
+          [body.id],
+        ),
       );
       const request = outbox.find((r) => r.type === 'review.requested')!;
       expect(request.queue).toBe('{verification.34}');

@@ -5,6 +5,7 @@ import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { ReconcilerService } from '../../apps/intake/src/reconciler/reconciler.service';
 import { authHeaders } from '../support/auth';
 import { TEST_REDIS_URL } from '../support/database';
+import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf, DeadLetterRow, OutboxRow } from './support/client';
@@ -59,10 +60,14 @@ describe('intake: orchestration of the case', () => {
       (c) => c.status === status && extra(c),
     );
 
-  const outboxOf = (id: string, type: string): Promise<OutboxRow[]> =>
-    db().query(
-      `SELECT queue, envelope FROM intake.outbox WHERE case_id = $1 AND type = $2 ORDER BY created_at`,
-      [id, type],
+  /** What intake sent for a case, payloads opened with the recipients' keys. */
+  const outboxOf = async (id: string, type: string): Promise<OutboxRow[]> =>
+    openedRows(
+      keyringOf(system),
+      await db().query(
+        `SELECT queue, envelope FROM intake.outbox WHERE case_id = $1 AND type = $2 ORDER BY created_at`,
+        [id, type],
+      ),
     );
 
   const deadLettersOf = (id: string): Promise<DeadLetterRow[]> =>

@@ -1,4 +1,5 @@
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
+import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf, OutboxRow } from './support/client';
@@ -49,9 +50,12 @@ describe('intake: deadlines as durable timers', () => {
       senderProvince: '33',
       senderService: 'intake',
     });
-    const requests: OutboxRow[] = await dataSourceOf(system).query(
-      `SELECT envelope FROM intake.outbox WHERE case_id = $1 AND type = 'review.requested' ORDER BY created_at`,
-      [id],
+    const requests: OutboxRow[] = openedRows(
+      keyringOf(system),
+      await dataSourceOf(system).query(
+        `SELECT envelope FROM intake.outbox WHERE case_id = $1 AND type = 'review.requested' ORDER BY created_at`,
+        [id],
+      ),
     );
     expect(requests.map((r) => r.envelope.payload.round)).toEqual([1, 1]);
     expect(c.resendCount).toBe(1);

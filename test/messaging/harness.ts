@@ -14,6 +14,7 @@ import {
   Outbox,
   OutboxRelay,
   RethrowRpcExceptionFilter,
+  SealedPayload,
 } from '@app/messaging';
 import { createTestDatabase, TEST_REDIS_URL } from '../support/database';
 import { createTestQueuePrefix } from '../support/redis';
@@ -90,7 +91,7 @@ export interface Harness {
     n: number;
     succeedOnAttempt?: number;
     sleepMs?: number;
-  }): Promise<Envelope<PingPayload>>;
+  }): Promise<Envelope<SealedPayload>>;
   effects(): Promise<{ message_id: string; n: number }[]>;
   deadLetters(): Promise<
     { reason: string; error: string; attempts: number; message_id: string | null }[]

@@ -11,6 +11,7 @@ import {
   OutboxRelay,
   PublishItem,
   queueName,
+  sealAndSign,
   signingBytes,
 } from '@app/messaging';
 import { waitFor } from '../support/wait';
@@ -101,8 +102,7 @@ describe('messaging backbone', () => {
   it('an invalid payload is dead-lettered at once (no retries) with the field named', async () => {
     await h.startSink();
     const good = await h.send({ n: 1 });
-    const bad: Envelope = { ...good, id: randomUUID(), payload: { n: 'twelve' } };
-    bad.signature = h.keyring.sign('31', signingBytes(bad));
+    const bad = sealAndSign(h.keyring, { ...good, id: randomUUID(), payload: { n: 'twelve' } });
     await publishRaw(bad);
     await publishRaw(good);
     await waitFor('the good effect', h.effects, (rows) => rows.length === 1);
@@ -115,13 +115,14 @@ describe('messaging backbone', () => {
     await h.startSink();
     const good = await h.send({ n: 1 });
     const stranger = Keyring.generate(['31']);
-    const forged = {
+    const forged = sealAndSign(h.keyring, {
       ...good,
       id: randomUUID(),
       payload: { n: 666, succeedOnAttempt: 1, sleepMs: 0 },
-    };
+    });
     forged.signature = stranger.sign('31', signingBytes(forged));
-    const tampered = { ...good, id: good.id, payload: { ...good.payload, n: 999 } };
+    const other = sealAndSign(h.keyring, { ...good, payload: { n: 999 } });
+    const tampered = { ...good, payload: other.payload };
     const unsigned = { ...good, id: randomUUID(), signature: '' };
     const misaddressed = {
       ...good,
@@ -141,6 +142,39 @@ describe('messaging backbone', () => {
       'SIGNATURE',
       'WRONG_RECIPIENT',
     ]);
+    expect((await h.effects()).map((e) => e.n)).toEqual([1]);
+  });
+
+  it('payloads travel sealed; one that is not sealed, sealed for another key or lifted from another message is dead-lettered (SEALING)', async () => {
+    await h.startSink();
+    const good = await h.send({ n: 1 });
+    // What Redis holds is the sealed form: no plaintext field of the payload is readable.
+    expect(Object.keys(good.payload).sort()).toEqual(['alg', 'ct', 'epk', 'iv', 'kid']);
+    expect(good.payload.kid).toBe(h.keyring.encryptionKey('34').kid);
+    const sign = (e: Envelope) => ({ ...e, signature: h.keyring.sign('31', signingBytes(e)) });
+    const plaintext = sign({
+      ...good,
+      id: randomUUID(),
+      payload: { n: 2, succeedOnAttempt: 1, sleepMs: 0 },
+    });
+    // Sealed for a key province 34 does not hold (another keyring's key for 34), signed correctly.
+    const elsewhere = Keyring.generate(['31', '34']);
+    const wrongKey = sign({
+      ...sealAndSign(elsewhere, { ...good, id: randomUUID(), payload: { n: 3 } }),
+    });
+    // The sealed payload of `good`, copied into a new message (new id) and signed again.
+    const lifted = sign({ ...good, id: randomUUID(), caseId: 'another-case' });
+    for (const bad of [plaintext, wrongKey, lifted]) await publishRaw(bad);
+    await publishRaw(good);
+    await waitFor('the good effect', h.effects, (rows) => rows.length === 1);
+    const letters = await waitFor('three dead letters', h.deadLetters, (rows) => rows.length === 3);
+    expect(letters.map((l) => l.reason)).toEqual(['SEALING', 'SEALING', 'SEALING']);
+    const byId = new Map(letters.map((l) => [l.message_id, l.error]));
+    expect(byId.get(plaintext.id)).toMatch(/not sealed/);
+    expect(byId.get(wrongKey.id)).toMatch(
+      new RegExp(`sealed for encryption key ${elsewhere.encryptionKey('34').kid}`),
+    );
+    expect(byId.get(lifted.id)).toMatch(/does not open/);
     expect((await h.effects()).map((e) => e.n)).toEqual([1]);
   });
 
@@ -310,17 +344,19 @@ describe('messaging backbone', () => {
 
   it('refuses old (replayed) and future-dated messages as STALE, but lets ops replay its own dead letters', async () => {
     await h.startSink(undefined, { maxMessageAgeMs: 60_000 });
-    const sign = (e: Envelope) => ({ ...e, signature: h.keyring.sign('31', signingBytes(e)) });
     const good = await h.send({ n: 1 });
-    const old = sign({
+    const payload = { n: 1, succeedOnAttempt: 1, sleepMs: 0 };
+    const old = sealAndSign(h.keyring, {
       ...good,
       id: randomUUID(),
       sentAt: new Date(Date.now() - 3_600_000).toISOString(),
+      payload,
     });
-    const future = sign({
+    const future = sealAndSign(h.keyring, {
       ...good,
       id: randomUUID(),
       sentAt: new Date(Date.now() + 3_600_000).toISOString(),
+      payload,
     });
     await publishRaw(old);
     await publishRaw(future);

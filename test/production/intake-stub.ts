@@ -9,9 +9,11 @@ import {
   BullMqClient,
   Envelope,
   Keyring,
+  openEnvelope,
   producerConnection,
   queueName,
-  signingBytes,
+  SealedPayload,
+  sealAndSign,
   UnsignedEnvelope,
 } from '@app/messaging';
 import { TEST_REDIS_URL } from '../support/database';
@@ -42,7 +44,10 @@ export class IntakeStub {
     this.dataSource = sys.node.app.get(DataSource);
   }
 
-  /** A signed envelope with the fields an Outbox sets (no reply, new conversation by default). */
+  /**
+   * A sealed and signed envelope with the fields an Outbox sets (no reply, new conversation by
+   * default).
+   */
   envelope<T extends MessageType>(
     type: T,
     message: {
@@ -52,7 +57,7 @@ export class IntakeStub {
       to: Address;
       correlationId?: string;
     },
-  ): Envelope<Payload<T>> {
+  ): Envelope<SealedPayload> {
     const definition = Catalog[type];
     const payload = definition.schema.parse(message.payload) as Payload<T>;
     const id = randomUUID();
@@ -69,10 +74,7 @@ export class IntakeStub {
       payload,
       inReplyTo: null,
     };
-    return {
-      ...unsigned,
-      signature: this.keyring.sign(message.from.province, signingBytes(unsigned)),
-    };
+    return sealAndSign(this.keyring, unsigned);
   }
 
   /** Publishes envelopes with their message id as job id (or the given job ids), as the relay does. */
@@ -88,19 +90,26 @@ export class IntakeStub {
   async send<T extends MessageType>(
     type: T,
     message: Parameters<IntakeStub['envelope']>[1] & { payload: Payload<T> },
-  ): Promise<Envelope<Payload<T>>> {
+  ): Promise<Envelope<SealedPayload>> {
     const envelope = this.envelope(type, message);
     await this.publish(envelope);
     return envelope;
   }
 
-  /** Messages the service of `schema` committed for a case, in commit order. */
+  /**
+   * Messages the service of `schema` committed for a case, in commit order, as their recipient reads
+   * them (payload opened; the outbox holds them sealed).
+   */
   async sent(schema: string, caseId: string): Promise<{ type: string; envelope: Envelope }[]> {
-    return this.dataSource.query(
+    const rows: { type: string; envelope: Envelope }[] = await this.dataSource.query(
       `SELECT type, envelope FROM "${schema}".outbox WHERE case_id = $1
        ORDER BY created_at, (envelope->>'sentAt'), ctid`,
       [caseId],
     );
+    return rows.map((r) => ({
+      ...r,
+      envelope: { ...r.envelope, payload: openEnvelope(this.keyring, r.envelope) },
+    }));
   }
 
   /** Waits until the service has committed at least `count` messages of `type` for the case. */

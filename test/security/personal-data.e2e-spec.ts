@@ -150,6 +150,67 @@ describe('security: personal data stays out of logs and job names', () => {
     expect(text).not.toMatch(/\b1[3-9]\d{9}\b/);
   });
 
+  /** The particulars the run carried between services (every one of them travelled in a payload). */
+  const particulars = (): Record<string, string> => ({
+    'applicant ID number': person.idNumber,
+    'applicant name': person.name,
+    'hukou address': person.hukouAddress,
+    phone,
+    'postal address': postalAddress,
+    'proxy name': proxy.name,
+    'proxy ID number': proxy.idNumber,
+  });
+  const found = (text: string) =>
+    Object.entries(particulars())
+      .filter(([, value]) => text.includes(value))
+      .map(([what]) => what);
+
+  it('the exchange holds no readable personal data: every raw Redis value of the run, of every type, searched', async () => {
+    const redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const keys = await redis.keys(`${system.queuePrefix}:*`);
+      const dump: string[] = [];
+      const types = new Set<string>();
+      for (const key of keys) {
+        const type = await redis.type(key);
+        types.add(type);
+        if (type === 'string') dump.push((await redis.get(key)) ?? '');
+        else if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
+        else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+        else if (type === 'set') dump.push(JSON.stringify(await redis.smembers(key)));
+        else if (type === 'zset')
+          dump.push(JSON.stringify(await redis.zrange(key, 0, -1, 'WITHSCORES')));
+        else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+        else throw new Error(`key ${key} has a type this search does not read: ${type}`);
+      }
+      const text = dump.join('\n');
+      // The run really is in there: job hashes carrying the case id and the sealed payloads.
+      expect(types.has('hash') && types.has('stream')).toBe(true);
+      expect(text).toContain(caseId);
+      expect(text).toContain('X25519-HKDF-SHA256-A256GCM');
+      expect(found(text)).toEqual([]);
+      // Nor in any encoding a reader might try: JSON-escaped (\uXXXX) names and addresses.
+      const escaped = Object.values(particulars()).map((v) => JSON.stringify(v).slice(1, -1));
+      expect(escaped.filter((v) => text.includes(v))).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('the messaging tables (outbox, inbox, dead letters) of every service hold no plaintext personal data', async () => {
+    const ds = dataSourceOf(system);
+    const text: string[] = [];
+    for (const schema of ['intake', 'verification', 'production', 'delivery']) {
+      for (const table of ['outbox', 'inbox', 'dead_letters']) {
+        const rows = await ds.query(`SELECT * FROM "${schema}".${table}`);
+        text.push(JSON.stringify(rows));
+      }
+    }
+    const all = text.join('\n');
+    expect(all).toContain(caseId);
+    expect(found(all)).toEqual([]);
+  });
+
   it('names queue jobs by message type and gives them message ids (UUIDs) as job ids', async () => {
     const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     try {

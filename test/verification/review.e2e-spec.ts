@@ -7,7 +7,10 @@ import {
   Envelope,
   envelopeHash,
   Keyring,
+  openEnvelope,
   queueName,
+  SealedPayload,
+  sealAndSign,
   signingBytes,
   UnsignedEnvelope,
 } from '@app/messaging';
@@ -25,9 +28,10 @@ type Requested = Payload<'review.requested'>;
 type Decided = Payload<'review.decided'>;
 
 /**
- * The verification node end to end: real PostgreSQL and Redis, review requests signed by the
- * residence province and published on the hukou province's review queue, decisions read from the
- * verification outbox (and published by its relay).
+ * The verification node end to end: real PostgreSQL and Redis, review requests sealed for the hukou
+ * province, signed by the residence province and published on the hukou province's review queue,
+ * decisions read from the verification outbox (sealed for the residence province, published by its
+ * relay) and opened with the residence province's key.
  */
 describe('verification: review.requested → review.decided', () => {
   let sys: TestSystem;
@@ -110,7 +114,7 @@ describe('verification: review.requested → review.decided', () => {
     caseId: string,
     payload: Requested,
     route: { from?: string; to?: string } = {},
-  ): Envelope<Requested> {
+  ): Envelope<SealedPayload> {
     const id = randomUUID();
     const from = route.from ?? '31';
     const unsigned: UnsignedEnvelope<Requested> = {
@@ -126,18 +130,25 @@ describe('verification: review.requested → review.decided', () => {
       payload,
       inReplyTo: null,
     };
-    return { ...unsigned, signature: keyring.sign(from, signingBytes(unsigned)) };
+    return sealAndSign(keyring, unsigned);
   }
 
   const send = (envelope: Envelope, jobId = envelope.id) => client.publish([{ envelope, jobId }]);
 
-  const decisions = async (caseId: string): Promise<Envelope<Decided>[]> =>
+  /** Decisions as the residence province reads them (payload opened), beside the sealed form sent. */
+  const decisions = async (
+    caseId: string,
+  ): Promise<(Envelope<Decided> & { sealed: Envelope<SealedPayload> })[]> =>
     (
       await dataSource.query(
         `SELECT envelope FROM verification.outbox WHERE type = 'review.decided' AND case_id = $1 ORDER BY created_at`,
         [caseId],
       )
-    ).map((r: { envelope: Envelope<Decided> }) => r.envelope);
+    ).map((r: { envelope: Envelope<SealedPayload> }) => ({
+      ...r.envelope,
+      payload: openEnvelope(keyring, r.envelope) as Decided,
+      sealed: r.envelope,
+    }));
 
   const waitForDecisions = (caseId: string, n: number) =>
     waitFor(
@@ -173,7 +184,8 @@ describe('verification: review.requested → review.decided', () => {
     expect(decided.causationId).toBe(request.id);
     expect(decided.sender).toEqual({ service: 'verification', province: '33' });
     expect(decided.recipient).toEqual({ service: 'intake', province: '31' });
-    expect(keyring.verify('33', signingBytes(decided), decided.signature)).toBe(true);
+    expect(keyring.verify('33', signingBytes(decided.sealed), decided.signature)).toBe(true);
+    expect(decided.sealed.payload.kid).toBe(keyring.encryptionKey('31').kid);
 
     expect(await reviews(caseId)).toEqual([
       {
@@ -198,7 +210,7 @@ describe('verification: review.requested → review.decided', () => {
         )[0].sent_at,
     );
     const job = await client.queueFor(queueName(decided.recipient)).getJob(decided.id);
-    expect(job?.data).toEqual(decided);
+    expect(job?.data).toEqual(decided.sealed);
     // Nothing is marked as issued at approval.
     const [person] = await dataSource.query(
       `SELECT card_issued FROM verification.registry_persons WHERE id_number = $1`,
@@ -209,7 +221,8 @@ describe('verification: review.requested → review.decided', () => {
 
   it('a repeated request for the same round is not reviewed again: the same decision is re-sent', async () => {
     const caseId = `case-${randomUUID()}`;
-    const first = signedRequest(caseId, payloadFor(adult));
+    const firstPayload = payloadFor(adult);
+    const first = signedRequest(caseId, firstPayload);
     await send(first);
     await waitForDecisions(caseId, 1);
 
@@ -220,7 +233,7 @@ describe('verification: review.requested → review.decided', () => {
       [adult.idNumber],
     );
     try {
-      const again = signedRequest(caseId, first.payload);
+      const again = signedRequest(caseId, firstPayload);
       await send(again);
       const [one, two] = await waitForDecisions(caseId, 2);
       expect(two.payload).toEqual(one.payload);

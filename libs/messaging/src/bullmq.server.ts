@@ -9,6 +9,8 @@ import { DeadLetterReason, DeadLetterStore } from './dead-letters';
 import { Address, Envelope, envelopeShapeProblem, signingBytes } from './envelope';
 import type { Keyring } from './keyring';
 import { queueName, workerConnection } from './queues';
+import { openEnvelope } from './sealed-envelope';
+import { SealingError } from './sealing';
 import { assertSchemaName } from './tables';
 
 /**
@@ -325,7 +327,11 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Checks shape, recipient, signature, type, version and payload; returns the parsed payload. */
+  /**
+   * Checks shape, recipient, signature, type and version, opens the sealed payload with this
+   * province's key and validates it; returns the parsed plaintext payload. The envelope itself stays
+   * sealed (dead letters, replies' request hashes and logs only ever see the sealed form).
+   */
   private admit(raw: unknown, address: Address): { envelope: Envelope; payload: unknown } {
     const shape = envelopeShapeProblem(raw);
     if (shape) throw new Rejected(DeadLetterReason.MALFORMED, shape);
@@ -364,7 +370,14 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
         `${envelope.type} schema version ${envelope.schemaVersion} is not supported (expected ${definition.version})`,
       );
     }
-    const parsed = definition.schema.safeParse(envelope.payload);
+    let plaintext: unknown;
+    try {
+      plaintext = openEnvelope(this.options.keyring, envelope);
+    } catch (error) {
+      if (!(error instanceof SealingError)) throw error;
+      throw new Rejected(DeadLetterReason.SEALING, error.message);
+    }
+    const parsed = definition.schema.safeParse(plaintext);
     if (!parsed.success) {
       throw new Rejected(
         DeadLetterReason.VALIDATION,

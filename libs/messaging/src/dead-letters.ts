@@ -13,6 +13,11 @@ export const DeadLetterReason = {
   WRONG_RECIPIENT: 'WRONG_RECIPIENT',
   /** A type this service does not consume, or a schema version it does not know. */
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
+  /**
+   * The payload is not sealed, is sealed for an encryption key the recipient does not hold, or does
+   * not open (altered, or sealed for another message).
+   */
+  SEALING: 'SEALING',
   /** The payload failed the catalog's schema. */
   VALIDATION: 'VALIDATION',
   /** The handler failed on every attempt. */

@@ -6,4 +6,6 @@ export * from './envelope';
 export * from './keyring';
 export * from './outbox';
 export * from './queues';
+export * from './sealed-envelope';
+export * from './sealing';
 export * from './tables';

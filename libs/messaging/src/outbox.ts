@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { BullMqClient } from './bullmq.client';
 import type { Catalog, MessageTypeOf, PayloadOf } from './catalog';
-import { Address, Envelope, envelopeHash, signingBytes, UnsignedEnvelope } from './envelope';
+import { Address, Envelope, envelopeHash, UnsignedEnvelope } from './envelope';
 import type { Keyring } from './keyring';
 import { queueName } from './queues';
+import { sealAndSign } from './sealed-envelope';
+import type { SealedPayload } from './sealing';
 import { assertSchemaName } from './tables';
 
 export interface OutgoingMessage<C extends Catalog, T extends MessageTypeOf<C>> {
@@ -26,9 +28,10 @@ export interface OutgoingMessage<C extends Catalog, T extends MessageTypeOf<C>> 
 }
 
 /**
- * Writes outgoing messages in the caller's transaction. The envelope is built, validated against the
- * catalog and signed here, so what the relay publishes is exactly what was committed with the state
- * change.
+ * Writes outgoing messages in the caller's transaction. The envelope is built, its payload validated
+ * against the catalog and sealed for the recipient province, and the whole signed here, so what the
+ * relay publishes is exactly what was committed with the state change (the outbox holds no
+ * plaintext payload).
  */
 export class Outbox<C extends Catalog> {
   constructor(
@@ -42,7 +45,7 @@ export class Outbox<C extends Catalog> {
   async add<T extends MessageTypeOf<C>>(
     manager: EntityManager,
     message: OutgoingMessage<C, T>,
-  ): Promise<Envelope<PayloadOf<C, T>>> {
+  ): Promise<Envelope<SealedPayload>> {
     const definition = this.catalog[message.type];
     if (!definition) throw new Error(`unknown message type ${message.type}`);
     const parsed = definition.schema.safeParse(message.payload);
@@ -71,10 +74,7 @@ export class Outbox<C extends Catalog> {
         ? { messageId: message.replyTo.id, hash: envelopeHash(message.replyTo) }
         : null,
     };
-    const envelope: Envelope<PayloadOf<C, T>> = {
-      ...unsigned,
-      signature: this.keyring.sign(message.from.province, signingBytes(unsigned)),
-    };
+    const envelope = sealAndSign(this.keyring, unsigned);
     await manager.query(
       `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [

@@ -5,14 +5,15 @@ import {
   BullMqClient,
   Envelope,
   Keyring,
-  signingBytes,
+  SealedPayload,
+  sealAndSign,
   UnsignedEnvelope,
 } from '@app/messaging';
 import { TEST_REDIS_URL } from '../../support/database';
 import type { TestSystem } from '../../support/system';
 
 /**
- * Plays the other parties in tests: builds envelopes signed with the test system's keyring (as
+ * Plays the other parties in tests: builds envelopes sealed and signed with the test system's keyring (as
  * verification of a hukou province, production or delivery of a residence province, or a forger)
  * and publishes them straight onto the recipient's queue.
  */
@@ -38,7 +39,7 @@ export class MessageInjector {
     payload: Payload<T>,
     from: Address,
     to: Address,
-  ): Envelope<Payload<T>> {
+  ): Envelope<SealedPayload> {
     const id = randomUUID();
     const unsigned: UnsignedEnvelope<Payload<T>> = {
       id,
@@ -53,7 +54,7 @@ export class MessageInjector {
       payload,
       inReplyTo: null,
     };
-    return { ...unsigned, signature: this.keyring.sign(from.province, signingBytes(unsigned)) };
+    return sealAndSign(this.keyring, unsigned);
   }
 
   async send<T extends MessageType>(
@@ -62,7 +63,7 @@ export class MessageInjector {
     payload: Payload<T>,
     from: Address,
     to: Address,
-  ): Promise<Envelope<Payload<T>>> {
+  ): Promise<Envelope<SealedPayload>> {
     const env = this.envelope(type, caseId, payload, from, to);
     await this.client.publish([{ envelope: env, jobId: env.id }]);
     return env;

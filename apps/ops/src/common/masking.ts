@@ -27,6 +27,9 @@ const SAFE_PAYLOAD_FIELDS: ReadonlySet<string> = new Set([
   'dueAt',
   'acceptancePoint',
   'residenceProvince',
+  // A sealed payload's algorithm and recipient key id (which key it needs to open).
+  'alg',
+  'kid',
 ]);
 
 export interface MaskedAddress {

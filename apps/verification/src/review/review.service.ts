@@ -82,7 +82,7 @@ export class ReviewService {
         request.sender.province,
         request.id,
         envelopeHash(request),
-        payloadHash(request.payload),
+        payloadHash(payload),
         decision.outcome,
         codes.refusalCode,
         codes.supplementCodes,
@@ -117,7 +117,7 @@ export class ReviewService {
     payload: ReviewRequestPayload,
     meta: Record<string, unknown>,
   ): Promise<ReviewHandling> {
-    const changed = review.payloadHash !== payloadHash(request.payload);
+    const changed = review.payloadHash !== payloadHash(payload);
     await manager.query(
       `UPDATE verification.reviews
           SET resend_count = resend_count + 1, last_request_message_id = $2, last_resent_at = now()
