@@ -1,5 +1,10 @@
 import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
-import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import {
+  BaseRpcContext,
+  CustomTransportStrategy,
+  RpcException,
+  Server,
+} from '@nestjs/microservices';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { isUnavailable } from '@app/persistence';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
@@ -30,7 +35,29 @@ export class BullMqContext extends BaseRpcContext<[Job, EntityManager, Envelope]
   }
 }
 
-export type MessageOutcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered';
+export type MessageOutcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered' | 'out-of-order';
+
+/**
+ * Thrown by a handler for a message that overtook its predecessor (e.g. `production.completed`
+ * consumed before `production.started` of the same card): nothing is wrong with it, it is only
+ * early. The transport parks it without spending an attempt, and hands it to the handler again as
+ * soon as another message of the same case has been handled on this node (its predecessor, most
+ * likely), or after OUT_OF_ORDER_RECHECK_MS at the latest (when the predecessor is handled by
+ * another node). So an early message never waits for a retry backoff and can never be
+ * dead-lettered for being early.
+ */
+export class OutOfOrderError extends Error {
+  override readonly name = 'OutOfOrderError';
+}
+
+/** An OutOfOrderError, also when a handler wrapped it in an RpcException. */
+export function isOutOfOrder(error: unknown): error is Error {
+  if (error instanceof OutOfOrderError) return true;
+  return error instanceof RpcException && error.getError() instanceof OutOfOrderError;
+}
+
+/** Longest wait of a parked (early) message before it is tried again without a wake-up. */
+export const OUT_OF_ORDER_RECHECK_MS = 1000;
 
 /** Hook for metrics: called once per processing attempt. */
 export interface MessagingObserver {
@@ -93,11 +120,14 @@ class Rejected extends Error {
  * A custom @nestjs/microservices transport over BullMQ: one worker per province queue of the service,
  * dispatching each job to the `@EventPattern(type)` handler of its message type, inside an inbox
  * transaction. Bad messages (malformed, forged, misaddressed, invalid) go straight to the dead-letter
- * table; a failing handler is retried with backoff and dead-lettered after its last attempt. Either
+ * table; a failing handler is retried with backoff and dead-lettered after its last attempt; a
+ * message that overtook its predecessor (OutOfOrderError) is parked and woken, spending no attempt. Either
  * way the worker keeps going: nothing a message contains can stop the queue.
  */
 export class BullMqServer extends Server implements CustomTransportStrategy {
   private readonly workers: Worker[] = [];
+  /** Early messages parked (delayed jobs) by case id, woken when that case moves on this node. */
+  private readonly parked = new Map<string, Set<Job>>();
   private readonly deadLetters = new Map<string, DeadLetterStore>();
   private readonly log = new Logger('BullMqServer');
 
@@ -206,8 +236,11 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     schema: string,
   ): Promise<MessageOutcome> {
     try {
-      return await this.processOnce(job, address, schema);
+      const outcome = await this.processOnce(job, address, schema);
+      if (outcome === 'handled') this.wakeParked((job.data as Envelope).caseId);
+      return outcome;
     } catch (error) {
+      if (isOutOfOrder(error) && token) return this.park(job, token, error);
       if (!isUnavailable(error) || !token) throw error;
       this.log.warn(
         `database unavailable; job ${job.id} waits ${UNAVAILABLE_RETRY_MS} ms without spending an attempt: ${describe(error)}`,
@@ -220,6 +253,42 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       });
       await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS, token);
       throw new DelayedError();
+    }
+  }
+
+  /**
+   * Parks an early message: the job goes back to the delayed set without spending an attempt
+   * (DelayedError), registered under its case so that the next message handled for that case wakes
+   * it at once (wakeParked); the delay is only the fallback for a predecessor handled elsewhere.
+   */
+  private async park(job: Job, token: string, error: Error): Promise<never> {
+    const caseId = (job.data as Envelope).caseId;
+    this.log.log(`parked early message until its predecessor is handled: ${error.message}`, {
+      messageId: (job.data as Envelope).id,
+      caseId,
+      type: (job.data as Envelope).type,
+    });
+    this.options.observer?.processed({
+      queue: job.queueName,
+      type: this.knownType(job.data),
+      outcome: 'out-of-order',
+      ms: 0,
+    });
+    await job.moveToDelayed(Date.now() + OUT_OF_ORDER_RECHECK_MS, token);
+    let jobs = this.parked.get(caseId);
+    if (!jobs) this.parked.set(caseId, (jobs = new Set()));
+    jobs.add(job);
+    throw new DelayedError();
+  }
+
+  /** A message of this case was handled: parked early messages of the case are tried again now. */
+  private wakeParked(caseId: string): void {
+    const jobs = this.parked.get(caseId);
+    if (!jobs) return;
+    this.parked.delete(caseId);
+    for (const job of jobs) {
+      // Already picked up again by its own delay (or gone): nothing to promote.
+      job.promote().catch(() => undefined);
     }
   }
 
@@ -291,7 +360,8 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       observe(outcome);
       return outcome;
     } catch (error) {
-      if (isUnavailable(error)) throw error; // not the message's fault: see process()
+      // Not the message's fault (see process()), or merely early (parked, see park()).
+      if (isUnavailable(error) || isOutOfOrder(error)) throw error;
       const message = describe(error);
       // BullMQ does not retry an UnrecoverableError: this attempt is the last one.
       if (lastAttempt || error instanceof UnrecoverableError) {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload as MessagePayload, RpcException } from '@nestjs/microservices';
 import { Payload } from '@app/contracts';
-import { BullMqContext, Envelope } from '@app/messaging';
+import { BullMqContext, Envelope, OutOfOrderError } from '@app/messaging';
 import { OrchestratorService } from './orchestrator.service';
 
 /**
@@ -14,7 +14,14 @@ async function rpc(work: Promise<void>): Promise<void> {
     await work;
   } catch (error) {
     if (error instanceof RpcException) throw error;
-    throw new RpcException(error instanceof Error ? error.message : String(error));
+    // An early message is parked by the transport, which needs to recognise it.
+    throw new RpcException(
+      error instanceof OutOfOrderError
+        ? error
+        : error instanceof Error
+          ? error.message
+          : String(error),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload } from '@app/contracts';
-import { Envelope } from '@app/messaging';
+import { Envelope, OutOfOrderError } from '@app/messaging';
 import { CaseEventType, CaseStatus, TransitionSuccess } from '@app/workflow';
 import { CaseEntity } from '../applications/case.entity';
 import { IntakePolicy } from '../policy/intake-policy';
@@ -28,7 +28,8 @@ interface Step {
  *
  * Refusals by the state machine: TERMINAL_STATE and ILLEGAL_TRANSITION for a case that moved past
  * the event mean a late or duplicate message: logged and acknowledged. ILLEGAL_TRANSITION for a
- * case not yet there (the message overtook its predecessor) is thrown and retried. WRONG_SIDE,
+ * case not yet there (the message overtook its predecessor) is an OutOfOrderError: the transport
+ * parks it until the case moves, without spending an attempt. WRONG_SIDE,
  * UNKNOWN_EVENT and GUARD_FAILED (e.g. an arrival overtaking a postal return), and a sender with
  * no side for the case, are thrown: retried, then dead-lettered for operations to see.
  */
@@ -242,8 +243,9 @@ export class OrchestratorService {
     if (!result.ok) {
       const { code } = result.error;
       if (code === 'ILLEGAL_TRANSITION' && isEarly(c.status, s.event)) {
-        // Overtook its predecessor (messages of one batch are consumed concurrently): retry.
-        throw new RejectedMessageError('EARLY', `${result.error.message}; will be retried`);
+        // Overtook its predecessor (messages of one batch are consumed concurrently, a killed
+        // node's job comes back later): parked by the transport until the case moves, no attempt spent.
+        throw new OutOfOrderError(`EARLY: ${result.error.message}`);
       }
       if (code === 'TERMINAL_STATE' || code === 'ILLEGAL_TRANSITION') {
         this.logger.warn(`ignored ${env.type} (late or duplicate): ${result.error.message}`, meta);

@@ -11,7 +11,7 @@ export class Metrics {
 
   readonly messagesProcessed = new Counter({
     name: 'idcard_messages_processed_total',
-    help: 'Messages taken from a queue, by type and outcome (handled, duplicate, failed, dead-lettered)',
+    help: 'Messages taken from a queue, by type and outcome (handled, duplicate, failed, dead-lettered, out-of-order: parked until its predecessor is handled)',
     labelNames: ['type', 'outcome'] as const,
     registers: [this.registry],
   });

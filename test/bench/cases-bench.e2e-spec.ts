@@ -1,0 +1,55 @@
+import { ALL_FEATURES } from '../../apps/all-in-one/src/features';
+import { formatReport, runCaseBenchmark } from '../../bench/case-bench';
+import { TEST_PG_URL, TEST_REDIS_URL } from '../support/database';
+import { createTestQueuePrefix } from '../support/redis';
+import { startTestSystem, TestSystem } from '../support/system';
+
+/**
+ * `npm run bench` with a tiny N, so the benchmark cannot rot: every phase runs against the real
+ * system (HTTP, queues, PostgreSQL) and reports. No figure is asserted: figures live in the benchmark.
+ */
+describe('case benchmark (tiny N)', () => {
+  let system: TestSystem;
+  const baseline = createTestQueuePrefix('bench-hw');
+
+  beforeAll(async () => {
+    system = await startTestSystem(ALL_FEATURES, { RATE_LIMIT_PER_MINUTE: '100000' });
+  });
+  afterAll(async () => {
+    await system?.close();
+    await baseline.cleanup();
+  });
+
+  it('runs the baseline and every phase, follows each case to DISPATCHED and reports', async () => {
+    const lines: string[] = [];
+    const report = await runCaseBenchmark({
+      url: system.url,
+      databaseUrl: system.databaseUrl,
+      pgUrl: TEST_PG_URL,
+      redisUrl: TEST_REDIS_URL,
+      baselinePrefix: baseline.prefix,
+      cases: 4,
+      concurrency: 2,
+      rate: 2,
+      rateSeconds: 1,
+      light: 1,
+      workerConcurrency: 2,
+      progress: (line) => lines.push(line),
+      timeoutMs: 90_000,
+    });
+    expect(report.points).toBeGreaterThanOrEqual(20);
+    expect(new Set(report.provinces).size).toBeGreaterThan(1);
+    expect(report.baseline?.flows).toBe(4);
+    expect(report.throughput.intakeMs.n).toBe(4);
+    // Every case was followed to DISPATCHED and its time in each stage read from its timeline.
+    expect(report.throughput.endToEndMs.n).toBe(4);
+    for (const stage of report.throughput.stages) expect(stage.ms.n).toBe(4);
+    expect(report.offered).toMatchObject({ sent: 2, errors: 0 });
+    expect(report.offered.intakeMs.n).toBe(2);
+    expect(report.light.endToEndMs.n).toBe(1);
+    expect(lines.some((l) => l.startsWith('throughput:'))).toBe(true);
+    const text = formatReport(report);
+    expect(text).toMatch(/cases\/s .* ratio [\d.]+ of the baseline/);
+    expect(text).toMatch(/light load .* intake → DISPATCHED p50 \d+ ms/);
+  }, 240_000);
+});
