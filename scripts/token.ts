@@ -5,7 +5,8 @@
  *   npm run -s token -- --role clerk --province 31 --point 310101-01 [--subject alice] [--ttl 8h]
  *   npm run -s token -- --role reviewer --province 33
  */
-import { CALLER_ROLES, callerFromClaims, jwtKeyFrom, loadConfig, signJwt } from '@app/platform';
+import { SignJWT } from 'jose';
+import { CALLER_ROLES, callerFromClaims, loadConfig } from '@app/platform';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,7 +21,7 @@ function ttlSeconds(raw: string): number {
   );
 }
 
-function main() {
+async function main() {
   const config = loadConfig();
   if (!config.JWT_SECRET)
     throw new Error(
@@ -31,22 +32,23 @@ function main() {
   const point = arg('point');
   if (!role) throw new Error(`--role is required (one of ${CALLER_ROLES.join(', ')})`);
   const now = Math.floor(Date.now() / 1000);
-  const claims = {
-    iss: config.JWT_ISSUER,
-    aud: config.JWT_AUDIENCE,
-    sub: arg('subject') ?? `${role}@${point ?? province}`,
-    iat: now,
-    exp: now + ttlSeconds(arg('ttl') ?? '8h'),
-    role,
-    scope: { province, ...(point ? { point } : {}) },
-  };
-  callerFromClaims(claims); // refuse to mint a token the API would refuse
-  process.stdout.write(signJwt(claims, jwtKeyFrom(config.JWT_SECRET, 'sign')) + '\n');
+  const subject = arg('subject') ?? `${role}@${point ?? province}`;
+  const ttl = ttlSeconds(arg('ttl') ?? '8h');
+  const scope = { province, ...(point ? { point } : {}) };
+  // refuse to mint a token the API would refuse
+  callerFromClaims({ sub: subject, role, scope });
+  const token = await new SignJWT({ role, scope })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setSubject(subject)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttl)
+    .sign(new TextEncoder().encode(config.JWT_SECRET));
+  process.stdout.write(token + '\n');
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   process.stderr.write(`token: ${(error as Error).message}\n`);
   process.exit(2);
-}
+});

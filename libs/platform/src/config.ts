@@ -55,10 +55,18 @@ const ConfigSchema = z.object({
   // access (bearer JWT on every route but health)
   JWT_ISSUER: z.string().min(1).default('idcard-dev'),
   JWT_AUDIENCE: z.string().min(1).default('idcard-api'),
-  /** HS256 secret (≥ 32 bytes). Development has a default; production must set it or JWT_PUBLIC_KEY_FILE. */
+  /** HS256 secret (≥ 32 bytes). Development has a default; production must set a token key source. */
   JWT_SECRET: z.string().min(32, 'at least 32 bytes').optional(),
-  /** PEM file with an Ed25519 (EdDSA) or RSA (RS256) public key that verifies tokens. */
+  /** PEM file with an Ed25519 (EdDSA), RSA ≥ 2048 (RS256) or EC P-256 (ES256) public key that verifies tokens. */
   JWT_PUBLIC_KEY_FILE: z.string().min(1).optional(),
+  /** JWKS URL of the identity provider (keys by kid, re-fetched on an unknown kid: rotation without restart). */
+  JWT_JWKS_URL: z.string().url().optional(),
+  /** Local JWKS file (keys by kid), re-read when it changes or when a token names an unknown kid. */
+  JWT_JWKS_FILE: z.string().min(1).optional(),
+  /** Least time between two fetches of JWT_JWKS_URL caused by unknown kids. */
+  JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How long keys fetched from JWT_JWKS_URL are used before asking again (a removed key stops then). */
+  JWT_JWKS_CACHE_MS: z.coerce.number().int().min(0).default(600_000),
   /** Requests per minute allowed to one token subject on one node. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Messages older than this are refused as replays (ops replays of dead letters excepted). */
@@ -147,14 +155,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const config = parsed.data;
-  if (!config.JWT_SECRET && !config.JWT_PUBLIC_KEY_FILE) {
+  if (
+    !config.JWT_SECRET &&
+    !config.JWT_PUBLIC_KEY_FILE &&
+    !config.JWT_JWKS_URL &&
+    !config.JWT_JWKS_FILE
+  ) {
     if (config.NODE_ENV === 'production') {
       throw new ConfigError(
-        'invalid configuration: JWT_SECRET or JWT_PUBLIC_KEY_FILE must be set in production',
+        'invalid configuration: JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_URL or JWT_JWKS_FILE must be set in production',
       );
     }
     config.JWT_SECRET = DEV_JWT_SECRET;
   }
+  if (config.JWT_JWKS_URL && !/^https?:/.test(config.JWT_JWKS_URL))
+    throw new ConfigError('invalid configuration: JWT_JWKS_URL: must be an http(s) URL');
+  if (
+    config.NODE_ENV === 'production' &&
+    config.JWT_JWKS_URL &&
+    !config.JWT_JWKS_URL.startsWith('https:')
+  )
+    throw new ConfigError('invalid configuration: JWT_JWKS_URL: must be https in production');
+  if (config.NODE_ENV === 'production' && config.JWT_SECRET === DEV_JWT_SECRET)
+    throw new ConfigError(
+      'invalid configuration: JWT_SECRET: the development secret is not valid in production',
+    );
   if (config.NODE_ENV === 'production' && env.KEYRING_AUTOGENERATE === undefined) {
     // Never mint signing keys silently in production: they must be provisioned.
     config.KEYRING_AUTOGENERATE = false;

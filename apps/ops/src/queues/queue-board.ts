@@ -4,7 +4,14 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
-import { APP_CONFIG, AppConfig, Caller, CallerRole, JwtKey, verificationKeys } from '@app/platform';
+import {
+  APP_CONFIG,
+  AppConfig,
+  Caller,
+  CallerRole,
+  TokenVerifier,
+  tokenVerifierFrom,
+} from '@app/platform';
 import { maskEnvelope } from '../common/masking';
 import { callerFromJwt } from '../common/jwt-caller';
 import { OpsQueues } from './ops-queues';
@@ -25,14 +32,14 @@ const BOARD_ROLES: readonly CallerRole[] = ['ops', 'auditor'];
 @Injectable()
 export class QueueBoard implements OnModuleInit {
   private readonly logger = new Logger(QueueBoard.name);
-  private readonly keys: JwtKey[];
+  private readonly verifier: TokenVerifier;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly queues: OpsQueues,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.keys = verificationKeys(config);
+    this.verifier = tokenVerifierFrom(config);
   }
 
   onModuleInit(): void {
@@ -65,15 +72,15 @@ export class QueueBoard implements OnModuleInit {
     const app = httpAdapter.getInstance<{
       use: (path: string, ...handlers: unknown[]) => void;
     }>();
-    app.use(BOARD_PATH, (req: Request, res: Response, next: NextFunction) =>
-      this.authorize(req, res, next),
-    );
+    app.use(BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
+      this.authorize(req, res, next).catch(next);
+    });
     app.use(BOARD_PATH, serverAdapter.getRouter());
     this.logger.log(`queue board at ${BOARD_PATH} (${this.queues.refs.length} queues, read-only)`);
   }
 
   /** Bearer header or board cookie, role ops or auditor; reading only. */
-  private authorize(req: Request, res: Response, next: NextFunction): void {
+  private async authorize(req: Request, res: Response, next: NextFunction): Promise<void> {
     const fail = (status: number, error: string, message: string) => {
       res.status(status).json({ statusCode: status, error, message });
     };
@@ -94,9 +101,14 @@ export class QueueBoard implements OnModuleInit {
     }
     let caller: Caller;
     try {
-      caller = callerFromJwt(token, this.keys, this.config);
+      caller = await callerFromJwt(token, this.verifier);
     } catch (error) {
-      fail(401, 'Unauthorized', (error as Error).message);
+      const status = (error as { getStatus?: () => number }).getStatus?.() ?? 401;
+      fail(
+        status,
+        status === 401 ? 'Unauthorized' : 'Service Unavailable',
+        (error as Error).message,
+      );
       return;
     }
     if (!BOARD_ROLES.includes(caller.role)) {

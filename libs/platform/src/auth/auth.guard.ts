@@ -9,9 +9,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
+import { PROVINCE_CODES } from '@app/domain';
 import type { AppConfig } from '../config';
 import { Caller, CALLER_ROLES, CallerRole } from '../caller';
-import { JwtError, JwtKey, jwtKeyFrom, verifyJwt } from './jwt';
+import { JwtError, TokenVerifier } from './jwt';
 
 const PUBLIC_ROUTE = 'auth:public';
 /** Marks a route that needs no token (health only). */
@@ -37,6 +38,12 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
       message: 'token scope.province must be a 2-digit province code',
     });
   }
+  if (!PROVINCE_CODES.includes(province)) {
+    throw new UnauthorizedException({
+      error: 'Unauthorized',
+      message: `token scope.province must be a province code of mainland China (11 … 65); ${province} is not one`,
+    });
+  }
   const point = scope.point ?? null;
   if (
     point !== null &&
@@ -60,12 +67,62 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
   };
 }
 
-export function verificationKeys(config: AppConfig): JwtKey[] {
-  const keys: JwtKey[] = [];
-  if (config.JWT_SECRET) keys.push(jwtKeyFrom(config.JWT_SECRET, 'verify'));
-  if (config.JWT_PUBLIC_KEY_FILE)
-    keys.push(jwtKeyFrom(readFileSync(config.JWT_PUBLIC_KEY_FILE, 'utf8'), 'verify'));
-  return keys;
+/** The token verifier of a node's configuration; a key that cannot be read stops the boot. */
+export function tokenVerifierFrom(config: AppConfig): TokenVerifier {
+  const read = (variable: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`${variable}: cannot read ${path}: ${(error as Error).message}`);
+    }
+  };
+  const named = <T>(variable: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new Error(message.startsWith(variable) ? message : `${variable}: ${message}`);
+    }
+  };
+  const publicKeyPem = config.JWT_PUBLIC_KEY_FILE
+    ? read('JWT_PUBLIC_KEY_FILE', config.JWT_PUBLIC_KEY_FILE)
+    : undefined;
+  if (config.JWT_JWKS_FILE) read('JWT_JWKS_FILE', config.JWT_JWKS_FILE);
+  return named(
+    config.JWT_JWKS_FILE ? 'JWT_JWKS_FILE' : 'JWT_PUBLIC_KEY_FILE',
+    () =>
+      new TokenVerifier({
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        secret: config.JWT_SECRET,
+        publicKeyPem,
+        jwksUrl: config.JWT_JWKS_URL,
+        jwksFile: config.JWT_JWKS_FILE,
+        jwksCooldownMs: config.JWT_JWKS_COOLDOWN_MS,
+        jwksCacheMaxAgeMs: config.JWT_JWKS_CACHE_MS,
+      }),
+  );
+}
+
+/** Verifies a bearer token and reads the caller from it; 401 naming the problem (503 if keys are unreachable). */
+export async function callerFromToken(verifier: TokenVerifier, token: string): Promise<Caller> {
+  let claims;
+  try {
+    claims = await verifier.verify(token);
+  } catch (error) {
+    if (error instanceof JwtError && error.reason === 'keys-unavailable')
+      throw new HttpException(
+        { error: 'Service Unavailable', message: error.message },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    if (error instanceof JwtError)
+      throw new UnauthorizedException({
+        error: 'Unauthorized',
+        message: `invalid token: ${error.message}`,
+      });
+    throw error;
+  }
+  return callerFromClaims(claims);
 }
 
 /**
@@ -75,17 +132,17 @@ export function verificationKeys(config: AppConfig): JwtKey[] {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly keys: JwtKey[];
+  private readonly verifier: TokenVerifier;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
   ) {
-    this.keys = verificationKeys(config);
+    this.verifier = tokenVerifierFrom(config);
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
@@ -104,21 +161,7 @@ export class AuthGuard implements CanActivate {
         error: 'Unauthorized',
         message: 'Authorization header must be "Bearer <jwt>"',
       });
-    let claims;
-    try {
-      claims = verifyJwt(m[1], this.keys, {
-        issuer: this.config.JWT_ISSUER,
-        audience: this.config.JWT_AUDIENCE,
-      });
-    } catch (error) {
-      if (error instanceof JwtError)
-        throw new UnauthorizedException({
-          error: 'Unauthorized',
-          message: `invalid token: ${error.message}`,
-        });
-      throw error;
-    }
-    const caller = callerFromClaims(claims);
+    const caller = await callerFromToken(this.verifier, m[1]);
     this.limitRate(caller.subject);
     const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(caller.role)) {
