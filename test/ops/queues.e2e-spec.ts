@@ -104,6 +104,16 @@ describe('ops queues, board, workflow, metrics (e2e)', () => {
     const page = await fetch(`${ops.url}/ops/queues`, { headers: authHeaders(AUDITOR) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root"');
+    // bull-board's own express app must not announce itself; the node's security headers apply
+    for (const res of [anonymous, clerk, page]) {
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    const asset = await fetch(`${ops.url}/ops/queues/static/js/${'x'}.js`, {
+      headers: authHeaders(AUDITOR),
+    });
+    expect(asset.headers.get('x-powered-by')).toBeNull();
     const write = await fetch(`${ops.url}/ops/queues/api/queues/pause`, {
       method: 'PUT',
       headers: authHeaders(OPS),

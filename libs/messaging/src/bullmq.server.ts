@@ -16,6 +16,7 @@ import type { Keyring } from './keyring';
 import { queueName, workerConnection } from './queues';
 import { openEnvelope } from './sealed-envelope';
 import { SealingError } from './sealing';
+import { requestContext } from './request-context';
 import { assertSchemaName } from './tables';
 
 /**
@@ -236,7 +237,12 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     schema: string,
   ): Promise<MessageOutcome> {
     try {
-      const outcome = await this.processOnce(job, address, schema);
+      // The handler's logs and the messages it causes carry the request that started the chain.
+      const requestId = (job.data as Partial<Envelope> | null)?.requestId;
+      const outcome = await requestContext.run(
+        { requestId: typeof requestId === 'string' ? requestId : undefined },
+        () => this.processOnce(job, address, schema),
+      );
       if (outcome === 'handled') this.wakeParked((job.data as Envelope).caseId);
       return outcome;
     } catch (error) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { REQUEST_ID_PATTERN } from './request-context';
 
 /** Where a message goes or comes from: a service of a province (e.g. verification of 34). */
 export interface Address {
@@ -25,6 +26,8 @@ export interface Envelope<P = unknown> {
   payload: P;
   /** For a response: the request it answers and the hash of that request's envelope. */
   inReplyTo: { messageId: string; hash: string } | null;
+  /** The HTTP request (X-Request-Id) that caused this message, directly or through earlier ones. */
+  requestId?: string;
   signature: string;
 }
 
@@ -67,6 +70,11 @@ export function envelopeShapeProblem(value: unknown): string | null {
   if (!Number.isInteger(e.schemaVersion)) return 'schemaVersion must be an integer';
   if (typeof e.caseId !== 'string' || !e.caseId) return 'caseId must be a non-empty string';
   if (typeof e.correlationId !== 'string') return 'correlationId must be a string';
+  if (
+    e.requestId !== undefined &&
+    (typeof e.requestId !== 'string' || !REQUEST_ID_PATTERN.test(e.requestId))
+  )
+    return 'requestId must be 8 to 128 letters, digits, ".", "_", ":" or "-"';
   if (e.causationId !== null && typeof e.causationId !== 'string')
     return 'causationId must be a string or null';
   if (!isAddress(e.sender)) return 'sender must be {province, service}';

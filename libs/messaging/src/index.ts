@@ -8,4 +8,5 @@ export * from './outbox';
 export * from './queues';
 export * from './sealed-envelope';
 export * from './sealing';
+export * from './request-context';
 export * from './tables';

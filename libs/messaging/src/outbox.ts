@@ -8,6 +8,7 @@ import type { Keyring } from './keyring';
 import { queueName } from './queues';
 import { sealAndSign } from './sealed-envelope';
 import type { SealedPayload } from './sealing';
+import { currentRequestId } from './request-context';
 import { assertSchemaName } from './tables';
 
 export interface OutgoingMessage<C extends Catalog, T extends MessageTypeOf<C>> {
@@ -58,6 +59,7 @@ export class Outbox<C extends Catalog> {
     const now = new Date();
     const delayMs = Math.max(0, Math.round(message.delayMs ?? 0));
     const cause = message.replyTo ?? message.causedBy;
+    const requestId = currentRequestId() ?? cause?.requestId;
     const unsigned: UnsignedEnvelope<PayloadOf<C, T>> = {
       id,
       type: message.type,
@@ -73,6 +75,7 @@ export class Outbox<C extends Catalog> {
       inReplyTo: message.replyTo
         ? { messageId: message.replyTo.id, hash: envelopeHash(message.replyTo) }
         : null,
+      ...(requestId ? { requestId } : {}),
     };
     const envelope = sealAndSign(this.keyring, unsigned);
     await manager.query(
@@ -143,6 +146,11 @@ export class OutboxRelay {
     this.pendingWake = true;
     this.wake?.();
   };
+
+  /** True from start() to stop(): readiness reports a relay that is not running. */
+  get isRunning(): boolean {
+    return this.running;
+  }
 
   async start(): Promise<void> {
     if (this.running) return;

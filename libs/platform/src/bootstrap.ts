@@ -4,6 +4,8 @@ import { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
+import type { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { BullMqServer, Keyring } from '@app/messaging';
 import { Catalog, schemaOf, Service } from '@app/contracts';
@@ -20,7 +22,9 @@ import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter, strictValidationPipe } from './http-errors';
 import { JsonLogger } from './logger';
-import { HttpMetricsInterceptor, Metrics, MetricsController } from './metrics';
+import { Metrics, MetricsController } from './metrics';
+import { Drain, NodeStatus } from './drain';
+import { requestContextAgain, requestEdge, securityHeaders } from './http/request-edge';
 
 /** One deployable feature: a service module with its tables and the queues it consumes. */
 export interface FeatureDefinition {
@@ -45,6 +49,8 @@ export interface RunningNode {
   config: AppConfig;
   url: string;
   close(): Promise<void>;
+  /** The SIGTERM drain (see Drain), without exiting the process. */
+  drain(reason?: string): Promise<void>;
 }
 
 /**
@@ -80,13 +86,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   };
 
   const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
+  const status = new NodeStatus();
+  const drain = new Drain(status, config);
 
   @Module({
     imports: [
-      CoreModule.forRoot(config, keyring, {
-        services: services.map((service) => ({ service })),
-        provinces,
-      }),
+      CoreModule.forRoot(
+        config,
+        keyring,
+        {
+          services: services.map((service) => ({ service })),
+          provinces,
+        },
+        status,
+      ),
       TypeOrmModule.forRoot(
         dataSourceOptions(config.DATABASE_URL, database, config.DATABASE_POOL_SIZE),
       ),
@@ -100,16 +113,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     logger,
     bodyParser: false,
   });
+  app.disable('x-powered-by');
+  // Before anything can answer: request id, access log and metrics (for every status, a guard's
+  // 401/403/429 and an unknown route's 404 included), the drain's gate, security headers.
+  app.use(requestEdge(app.get(Metrics)));
+  app.use(drain.gate);
+  app.use(securityHeaders());
   // Bodies are small JSON documents; photos have their own, larger, route-level limit.
   app.useBodyParser('json', { limit: '256kb' });
-  app.disable('x-powered-by');
-  app.use(
-    (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      next();
-    },
-  );
-  app.enableShutdownHooks();
+  app.use(requestContextAgain);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Every route but @Public ones (health, metrics) needs a verified bearer token.
@@ -117,24 +129,25 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   await runMigrationsLocked(app.get(DataSource), new Logger('Migrations'));
 
-  app.useGlobalInterceptors(new HttpMetricsInterceptor(app.get(Metrics)));
+  let transport: BullMqServer | undefined;
   if (services.length) {
     // inheritAppConfig: the microservice shares the global filter registered above, which hands
     // handler errors to the transport unchanged (Nest's default RPC filter would hide them).
+    transport = new BullMqServer({
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
+      catalog: Catalog,
+      keyring,
+      dataSource: app.get(DataSource),
+      concurrency: config.WORKER_CONCURRENCY,
+      observer: app.get(Metrics).observer,
+      maxMessageAgeMs: config.MESSAGE_MAX_AGE_MS,
+    });
+    const workers = transport;
+    status.watchWorkers(() => workers.unwrap<Worker[]>());
     app.connectMicroservice<MicroserviceOptions>(
-      {
-        strategy: new BullMqServer({
-          redisUrl: config.REDIS_URL,
-          prefix: config.QUEUE_PREFIX,
-          services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
-          catalog: Catalog,
-          keyring,
-          dataSource: app.get(DataSource),
-          concurrency: config.WORKER_CONCURRENCY,
-          observer: app.get(Metrics).observer,
-          maxMessageAgeMs: config.MESSAGE_MAX_AGE_MS,
-        }),
-      },
+      { strategy: transport },
       { inheritAppConfig: true },
     );
   }
@@ -151,7 +164,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   await app.startAllMicroservices();
   await app.listen(options.port ?? config.PORT, config.HOST);
-  const address = app.getHttpServer().address();
+  const server = app.getHttpServer() as Server;
+  // Longer than load balancers' idle timeouts, so the balancer closes an idle connection first
+  // (else a request sent on it just as the node closes it fails with "other side closed").
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.HTTP_HEADERS_TIMEOUT_MS;
+  const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.PORT}`;
   const pages = Object.assign(
     { '/api/docs': 'API docs', '/metrics': 'metrics', '/health/ready': 'readiness' },
@@ -164,5 +182,46 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         ', ',
       )}; services: ${services.join(', ') || 'none'}; provinces: ${provinces.length === 31 ? 'all' : provinces.join(',')}`,
   );
-  return { app, config, url, close: () => app.close() };
+  const runDrain = (reason = 'drain requested') =>
+    drain.run(
+      {
+        server,
+        stopWorkers: async () => transport?.close(),
+        closeApp: () => app.close(),
+      },
+      reason,
+    );
+  let closed = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    drain.deadline((code) => process.exit(code));
+    void runDrain(signal).then(
+      () => process.exit(0),
+      (error: Error) => {
+        log.error(`drain failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  const forgetSignals = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  return {
+    app,
+    config,
+    url,
+    close: async () => {
+      forgetSignals();
+      if (closed) return;
+      closed = true;
+      await app.close();
+    },
+    drain: async (reason) => {
+      forgetSignals();
+      closed = true;
+      await runDrain(reason);
+    },
+  };
 }

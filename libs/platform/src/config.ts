@@ -50,6 +50,17 @@ const ConfigSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  // HTTP server and shutdown
+  /** Idle keep-alive connections are kept this long: above load balancers' idle timeouts (60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+  /** Time to receive a request's headers; must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).default(66_000),
+  /** After SIGTERM, requests are still served this long (readiness already 503), then refused with 503. */
+  DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+  /** After that, connections still open this long are cut. */
+  DRAIN_CONNECTIONS_MS: z.coerce.number().int().min(0).default(10_000),
+  /** The process exits this long after SIGTERM at the latest, drained or not. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   // access (bearer JWT on every route but health)
@@ -168,6 +179,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     config.JWT_SECRET = DEV_JWT_SECRET;
   }
+  if (config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_KEEP_ALIVE_TIMEOUT_MS)
+    throw new ConfigError(
+      'invalid configuration: HTTP_HEADERS_TIMEOUT_MS: must be greater than HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    );
+  if (config.DRAIN_DELAY_MS + config.DRAIN_CONNECTIONS_MS >= config.SHUTDOWN_TIMEOUT_MS)
+    throw new ConfigError(
+      'invalid configuration: SHUTDOWN_TIMEOUT_MS: must exceed DRAIN_DELAY_MS + DRAIN_CONNECTIONS_MS',
+    );
   if (config.JWT_JWKS_URL && !/^https?:/.test(config.JWT_JWKS_URL))
     throw new ConfigError('invalid configuration: JWT_JWKS_URL: must be an http(s) URL');
   if (

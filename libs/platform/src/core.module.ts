@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { BullMqClient, Keyring } from '@app/messaging';
 import type { AppConfig } from './config';
+import { NodeStatus } from './drain';
 import { Metrics } from './metrics/metrics';
 import { APP_CONFIG, HOSTED, HostedServices, KEYRING } from './tokens';
 
@@ -27,7 +28,12 @@ export class QueueClientLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig, keyring: Keyring, hosted: HostedServices): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    keyring: Keyring,
+    hosted: HostedServices,
+    status: NodeStatus = new NodeStatus(),
+  ): DynamicModule {
     return {
       module: CoreModule,
       providers: [
@@ -35,6 +41,7 @@ export class CoreModule {
         { provide: KEYRING, useValue: keyring },
         { provide: HOSTED, useValue: hosted },
         { provide: Metrics, useValue: new Metrics() },
+        { provide: NodeStatus, useValue: status },
         {
           provide: BullMqClient,
           useFactory: () =>
@@ -46,7 +53,7 @@ export class CoreModule {
         },
         QueueClientLifecycle,
       ],
-      exports: [APP_CONFIG, KEYRING, HOSTED, Metrics, BullMqClient],
+      exports: [APP_CONFIG, KEYRING, HOSTED, Metrics, NodeStatus, BullMqClient],
     };
   }
 }

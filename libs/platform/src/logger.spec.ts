@@ -1,5 +1,20 @@
+import { requestContext } from '@app/messaging';
 import { JsonLogger, redact } from './logger';
 import { loadConfig } from './config';
+
+describe('request id on log lines', () => {
+  it('names the request the work belongs to, and nothing outside one', async () => {
+    const lines: string[] = [];
+    const logger = new JsonLogger('info', 'json', (line) => lines.push(line));
+    await requestContext.run({ requestId: 'req-12345678' }, async () => {
+      await Promise.resolve();
+      logger.log('inside', 'Test');
+    });
+    logger.log('outside', 'Test');
+    expect(JSON.parse(lines[0])).toMatchObject({ msg: 'inside', requestId: 'req-12345678' });
+    expect(JSON.parse(lines[1]).requestId).toBeUndefined();
+  });
+});
 
 describe('redacting logger', () => {
   it('never writes an ID number, name, address, phone or image bytes', () => {
@@ -45,8 +60,14 @@ describe('config', () => {
   });
   it('requires a token key in production and never autogenerates keys there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET or JWT_PUBLIC_KEY_FILE/,
+      /JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_URL or JWT_JWKS_FILE must be set in production/,
     );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'http://idp.example/jwks.json' }),
+    ).toThrow(/JWT_JWKS_URL: must be https in production/);
+    expect(() =>
+      loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '70000', HTTP_HEADERS_TIMEOUT_MS: '66000' }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must be greater/);
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
     expect(config.KEYRING_AUTOGENERATE).toBe(false);
     expect(loadConfig({}).JWT_SECRET).toMatch(/development-only/);

@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { currentRequestId } from '@app/messaging';
 
 /**
  * Structured JSON logger with redaction. Logs carry case and message ids but never a full citizen
@@ -87,11 +88,14 @@ export class JsonLogger implements LoggerService {
         : message instanceof Error
           ? message.message
           : JSON.stringify(message);
+    // Every line written while handling a request (or a message it caused) names that request.
+    const requestId = currentRequestId();
     const record = redact({
       time: new Date().toISOString(),
       level,
       context,
       msg,
+      ...(requestId ? { requestId } : {}),
       ...fields,
     }) as Record<string, unknown>;
     if (this.format === 'pretty') {

@@ -17,6 +17,7 @@ import {
 import { Catalog, schemaOf, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
 import { AppConfig, servedProvinces } from './config';
+import { NodeStatus } from './drain';
 import { APP_CONFIG, KEYRING } from './tokens';
 
 /**
@@ -39,6 +40,7 @@ export class ServiceMessaging implements OnApplicationBootstrap, BeforeApplicati
     config: AppConfig,
     keyring: Keyring,
     readonly client: BullMqClient,
+    private readonly status?: NodeStatus,
   ) {
     this.schema = schemaOf(service);
     this.provinces = servedProvinces(config, PROVINCE_CODES);
@@ -62,11 +64,30 @@ export class ServiceMessaging implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     await this.relay.start();
+    this.status?.addRelay(this.schema, this.relay);
     this.logger.log(`outbox relay started for schema ${this.schema}`);
   }
 
+  /**
+   * Runs after the drain (HTTP requests answered, workers' jobs finished): publishes what that
+   * work committed, then stops. Rows it cannot publish now stay for the next node's relay.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay.stop();
+    const flush = async () => {
+      for (let batch = 0; batch < 50 && (await this.relay.relayOnce()) > 0; batch++);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('gave up after 5 s')), 5_000);
+    });
+    try {
+      await Promise.race([flush(), bound]);
+    } catch (error) {
+      this.logger.warn(`last publish before shutdown failed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
@@ -78,9 +99,14 @@ export class ServiceMessagingModule {
       providers: [
         {
           provide: ServiceMessaging,
-          useFactory: (ds: DataSource, config: AppConfig, keyring: Keyring, client: BullMqClient) =>
-            new ServiceMessaging(service, ds, config, keyring, client),
-          inject: [DataSource, APP_CONFIG, KEYRING, BullMqClient],
+          useFactory: (
+            ds: DataSource,
+            config: AppConfig,
+            keyring: Keyring,
+            client: BullMqClient,
+            status: NodeStatus,
+          ) => new ServiceMessaging(service, ds, config, keyring, client, status),
+          inject: [DataSource, APP_CONFIG, KEYRING, BullMqClient, NodeStatus],
         },
       ],
       exports: [ServiceMessaging],

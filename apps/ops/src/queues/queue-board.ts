@@ -75,7 +75,10 @@ export class QueueBoard implements OnModuleInit {
     app.use(BOARD_PATH, (req: Request, res: Response, next: NextFunction) => {
       this.authorize(req, res, next).catch(next);
     });
-    app.use(BOARD_PATH, serverAdapter.getRouter());
+    // bull-board runs its own express app, which would announce itself (X-Powered-By) again.
+    const board = serverAdapter.getRouter() as { disable?: (setting: string) => void };
+    board.disable?.('x-powered-by');
+    app.use(BOARD_PATH, board);
     this.logger.log(`queue board at ${BOARD_PATH} (${this.queues.refs.length} queues, read-only)`);
   }
 

@@ -162,6 +162,8 @@ export class AuthGuard implements CanActivate {
         message: 'Authorization header must be "Bearer <jwt>"',
       });
     const caller = await callerFromToken(this.verifier, m[1]);
+    // Known from here on, also when refused below: the access log names who was refused.
+    req.caller = caller;
     this.limitRate(caller.subject);
     const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(caller.role)) {
@@ -173,7 +175,6 @@ export class AuthGuard implements CanActivate {
         HttpStatus.FORBIDDEN,
       );
     }
-    req.caller = caller;
     return true;
   }
 

@@ -1,3 +1,2 @@
-export * from './http-metrics.interceptor';
 export * from './metrics';
 export * from './metrics.controller';

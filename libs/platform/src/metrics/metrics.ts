@@ -1,6 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MessagingObserver } from '@app/messaging';
 
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const REFUSED = new Set([401, 403, 404, 405, 413, 429, 503]);
+
 /**
  * The process's Prometheus metrics. Counters and histograms are updated as things happen; gauges
  * that describe state elsewhere (outbox backlog, queue depth) are read from PostgreSQL and Redis
@@ -32,6 +35,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly httpRefused = new Counter({
+    name: 'idcard_http_refused_total',
+    help: 'HTTP requests answered 401, 403, 404, 405, 413, 429 or 503 (refused by a guard, an unknown route, the body limit, the rate limit or the drain included), by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
   readonly outboxBacklog = new Gauge({
     name: 'idcard_outbox_backlog',
     help: 'Outbox rows not yet published, by service schema',
@@ -54,7 +64,27 @@ export class Metrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'idcard_' });
+    // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): stock dashboards work.
+    collectDefaultMetrics({ register: this.registry });
+    // prom-client also exports these gauges a second time with a counter's "_total" suffix, which
+    // promtool rightly refuses; the same values stay under nodejs_active_{handles,requests,resources}.
+    for (const duplicate of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ])
+      this.registry.removeSingleMetric(duplicate);
+  }
+
+  /** One finished HTTP request (recorded by the request edge, whoever answered it). */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const labels = {
+      method: HTTP_METHODS.has(method) ? method : 'OTHER',
+      route,
+      status: String(status),
+    };
+    this.httpSeconds.observe(labels, seconds);
+    if (REFUSED.has(status)) this.httpRefused.inc(labels);
   }
 
   readonly observer: MessagingObserver = {
