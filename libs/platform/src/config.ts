@@ -155,6 +155,9 @@ const ConfigSchema = z.object({
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 
+/** Every variable a node reads (.env.example lists them all; a test keeps it so). */
+export const CONFIG_VARIABLES = Object.keys(ConfigSchema.shape) as (keyof AppConfig)[];
+
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

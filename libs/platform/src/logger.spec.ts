@@ -1,6 +1,8 @@
 import { requestContext } from '@app/messaging';
 import { JsonLogger, redact } from './logger';
-import { loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_VARIABLES, loadConfig } from './config';
 
 describe('request id on log lines', () => {
   it('names the request the work belongs to, and nothing outside one', async () => {
@@ -52,6 +54,12 @@ describe('redacting logger', () => {
 });
 
 describe('config', () => {
+  it('.env.example names every variable', () => {
+    const example = readFileSync(join(__dirname, '../../../.env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(CONFIG_VARIABLES.filter((name) => !listed.has(name))).toEqual([]);
+  });
+
   it('names the wrong variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: Expected number/);
     expect(() => loadConfig({ PROVINCES: '31,3x' })).toThrow(

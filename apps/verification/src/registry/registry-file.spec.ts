@@ -23,6 +23,22 @@ describe('registry files', () => {
     expect(() => parseCsvRows('a\n"open')).toThrow(RegistryFileError);
   });
 
+  it('refuses malformed quoting with the line and the field', () => {
+    expect(() => parseCsvRows('a,b,c\n1,"x"y,3\n')).toThrow(
+      /^line 2: field 2 \(b\): text after the closing quote/,
+    );
+    expect(() => parseCsvRows('a,b,c\n1,2,3\n1,2,x"y\n')).toThrow(
+      /^line 3: field 3 \(c\): a quote inside an unquoted field/,
+    );
+    expect(() => parseCsvRows('"a" ,b\n')).toThrow(
+      /^line 1: field 1: text after the closing quote/,
+    );
+    expect(() => parseCsvRows('a,b\n"two\nlines"x,2\n')).toThrow(/^line 3: field 1 \(a\)/);
+    expect(() =>
+      parseRegistryFile(`${HEADER}\n1,a"b,M,汉族,2000-01-01,330402,addr,ACTIVE,false,\n`, 'csv'),
+    ).toThrow(/^line 2: field 2 \(name\): a quote inside an unquoted field/);
+  });
+
   it('reads CSV records with the line each starts on, skipping blank lines', () => {
     const text = `\uFEFF${HEADER}\n1,a,M,汉族,2000-01-01,330402,addr,ACTIVE,false,\n\n2,b,F,汉族,2000-01-01,330402,"addr, 2",ACTIVE,true,FRAUD_WATCH|X\n3,too,few\n`;
     const content = parseRegistryFile(text, undefined, 'people.csv');

@@ -211,7 +211,11 @@ export function topLevelElementLines(text: string): number[] {
   return lines;
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF. */
+/**
+ * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF. Malformed
+ * quoting is refused with its line and field, never guessed at: a quote inside an unquoted field
+ * (`x"y`) or anything but a separator after a closing quote (`"x"y`).
+ */
 export function parseCsvRows(text: string): { line: number; fields: string[] }[] {
   const rows: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];
@@ -228,6 +232,14 @@ export function parseCsvRows(text: string): { line: number; fields: string[] }[]
     field = '';
     fieldStarted = false;
   };
+  const malformed = (problem: string): RegistryFileError => {
+    const index = fields.length;
+    const column = rows.length > 0 ? rows[0].fields[index]?.trim() : undefined;
+    return new RegistryFileError(
+      line,
+      `field ${index + 1}${column ? ` (${column})` : ''}: ${problem}`,
+    );
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quoted) {
@@ -235,7 +247,14 @@ export function parseCsvRows(text: string): { line: number; fields: string[] }[]
         if (text[i + 1] === '"') {
           field += '"';
           i++;
-        } else quoted = false;
+        } else {
+          quoted = false;
+          const next = text[i + 1];
+          if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
+            throw malformed(
+              'text after the closing quote of a quoted field (write a quote inside a quoted field as "")',
+            );
+        }
       } else {
         if (c === '\n') line++;
         field += c;
@@ -245,6 +264,10 @@ export function parseCsvRows(text: string): { line: number; fields: string[] }[]
     if (c === '"' && field === '') {
       quoted = true;
       fieldStarted = true;
+    } else if (c === '"') {
+      throw malformed(
+        'a quote inside an unquoted field (quote the whole field and write the quote as "")',
+      );
     } else if (c === ',') {
       fields.push(field);
       field = '';
