@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { SnakeNamingStrategy } from './naming-strategy';
 
 /**
  * One way to build the TypeORM options, shared by the apps, the CLI data source and the tests.
@@ -24,6 +25,8 @@ export function dataSourceOptions(
     entities: parts.entities,
     migrations: parts.migrations,
     migrationsTableName: 'typeorm_migrations',
+    // property caseId ↔ column case_id, without a `name` on every column
+    namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,
     // TypeORM's own logger prints SQL parameters (names, ID numbers): errors reach our redacting logger instead.

@@ -1,2 +1,3 @@
 export * from './database';
+export * from './naming-strategy';
 export * from './unavailable';
