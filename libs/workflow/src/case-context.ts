@@ -59,10 +59,16 @@ function isCount(value: unknown, min: number): value is number {
  * Checks types only: combinations that transitions cannot produce (e.g. more attempts than
  * the current maximum after a configuration change) are left to the guards.
  */
-export function contextProblem(value: unknown): string | undefined {
+export function contextProblem(
+  value: unknown,
+  statuses?: readonly string[],
+): string | undefined {
   if (typeof value !== 'object' || value === null) return 'the case context is not an object';
   const v = value as Record<string, unknown>;
-  if (!isCaseStatus(v.status)) return 'status is not a case status';
+  const known = statuses
+    ? typeof v.status === 'string' && statuses.includes(v.status)
+    : isCaseStatus(v.status);
+  if (!known) return 'status is not a case status';
   if (v.deliveryMethod !== DeliveryMethod.WINDOW && v.deliveryMethod !== DeliveryMethod.POST) {
     return 'deliveryMethod must be WINDOW or POST';
   }

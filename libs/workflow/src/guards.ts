@@ -1,4 +1,5 @@
-import { CaseContext, DeliveryMethod } from './case-context';
+import { DeliveryMethod } from './case-context';
+import type { MachineContext as CaseContext } from './machine';
 
 export interface Guard {
   /** Stable UPPER_SNAKE name, shown in diagrams and in GUARD_FAILED errors. */

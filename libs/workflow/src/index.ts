@@ -3,6 +3,8 @@ export * from './case-event';
 export * from './case-context';
 export * from './guards';
 export * from './effects';
+export * from './machine';
+export * from './machines';
 export * from './transitions';
 export * from './illegal-transition.error';
 export * from './transition';

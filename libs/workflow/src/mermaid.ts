@@ -1,14 +1,16 @@
 import { Side } from './case-event';
-import { TERMINAL_STATUSES } from './case-status';
-import { CaseTransition, TRANSITIONS } from './transitions';
+import { MachineTransition, WorkflowMachine } from './machine';
+import { ID_CARD_MACHINE } from './transitions';
 
 export interface MermaidOptions {
   /** Include the system (timer) self-loops. Default true: the diagram shows every transition. */
   readonly includeSystemEvents?: boolean;
+  /** The machine to draw (default: the ID-card machine). */
+  readonly machine?: WorkflowMachine;
 }
 
 /** The label of a transition in diagrams: the event, and its guard in brackets. */
-export function transitionLabel(t: CaseTransition): string {
+export function transitionLabel(t: MachineTransition): string {
   return t.guard ? `${t.event} [${t.guard.name}]` : t.event;
 }
 
@@ -18,11 +20,12 @@ export function transitionLabel(t: CaseTransition): string {
  */
 export function toMermaid(options: MermaidOptions = {}): string {
   const includeSystem = options.includeSystemEvents ?? true;
-  const lines = ['stateDiagram-v2', '    [*] --> ACCEPTED'];
-  for (const t of TRANSITIONS) {
+  const machine = options.machine ?? ID_CARD_MACHINE;
+  const lines = ['stateDiagram-v2', `    [*] --> ${machine.initial}`];
+  for (const t of machine.transitions) {
     if (!includeSystem && t.side === Side.SYSTEM) continue;
     lines.push(`    ${t.from} --> ${t.to} : ${transitionLabel(t)}`);
   }
-  for (const s of TERMINAL_STATUSES) lines.push(`    ${s} --> [*]`);
+  for (const s of machine.terminal) lines.push(`    ${s} --> [*]`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,19 +1,11 @@
-import {
-  CASE_EVENT_TYPES,
-  CaseEvent,
-  CaseEventType,
-  EVENT_INFO,
-  SIDE_OF_EVENT,
-  Side,
-  isCaseEventType,
-  isSide,
-} from './case-event';
+import { CASE_EVENT_TYPES, CaseEvent, CaseEventType, SIDE_OF_EVENT, Side, isSide } from './case-event';
 import { CaseContext, contextProblem } from './case-context';
-import { CaseStatus, isTerminal } from './case-status';
+import { CaseStatus } from './case-status';
 import { CaseEffect } from './effects';
 import { Guard } from './guards';
 import { IllegalTransitionCode, IllegalTransitionError } from './illegal-transition.error';
-import { CaseTransition, TRANSITIONS } from './transitions';
+import { MachineContext, MachineTransition, WorkflowMachine } from './machine';
+import { CaseTransition, ID_CARD_MACHINE } from './transitions';
 
 export interface TransitionSuccess {
   readonly ok: true;
@@ -36,36 +28,60 @@ export interface TransitionFailure {
 
 export type TransitionResult = TransitionSuccess | TransitionFailure;
 
+/** The outcome of runMachine() on any machine (statuses and events as the machine's strings). */
+export interface MachineSuccess {
+  readonly ok: true;
+  readonly from: string;
+  readonly to: string;
+  readonly event: string;
+  readonly side: Side;
+  readonly context: MachineContext;
+  readonly effects: readonly CaseEffect[];
+  readonly transition: MachineTransition;
+}
+export type MachineResult = MachineSuccess | TransitionFailure;
+
 const NO_EFFECTS: readonly CaseEffect[] = Object.freeze([]);
 
-/** TRANSITIONS indexed by status then event, in declaration order. */
-const INDEX: ReadonlyMap<
-  CaseStatus,
-  ReadonlyMap<CaseEventType, readonly CaseTransition[]>
-> = (() => {
-  const index = new Map<CaseStatus, Map<CaseEventType, CaseTransition[]>>();
-  for (const t of TRANSITIONS) {
+type Index = ReadonlyMap<string, ReadonlyMap<string, readonly MachineTransition[]>>;
+const INDEXES = new WeakMap<WorkflowMachine, Index>();
+
+/** A machine's transitions indexed by status then event, in declaration order (built once). */
+function indexOf(machine: WorkflowMachine): Index {
+  let index = INDEXES.get(machine) as Map<string, Map<string, MachineTransition[]>> | undefined;
+  if (index) return index;
+  index = new Map();
+  for (const t of machine.transitions) {
     let byEvent = index.get(t.from);
     if (!byEvent) index.set(t.from, (byEvent = new Map()));
     const list = byEvent.get(t.event);
     if (list) list.push(t);
     else byEvent.set(t.event, [t]);
   }
+  INDEXES.set(machine, index);
   return index;
-})();
+}
 
 /** The transitions declared for (status, event), in declaration order. */
+export function transitionsFor(status: CaseStatus, event: CaseEventType): readonly CaseTransition[];
 export function transitionsFor(
-  status: CaseStatus,
-  event: CaseEventType,
-): readonly CaseTransition[] {
-  return INDEX.get(status)?.get(event) ?? [];
+  status: string,
+  event: string,
+  machine: WorkflowMachine,
+): readonly MachineTransition[];
+export function transitionsFor(
+  status: string,
+  event: string,
+  machine: WorkflowMachine = ID_CARD_MACHINE,
+): readonly MachineTransition[] {
+  return indexOf(machine).get(status)?.get(event) ?? [];
 }
 
 /** Statuses in which `event` has at least one transition. */
-function statusesAccepting(event: CaseEventType): CaseStatus[] {
-  const out: CaseStatus[] = [];
-  for (const t of TRANSITIONS) if (t.event === event && !out.includes(t.from)) out.push(t.from);
+function statusesAccepting(machine: WorkflowMachine, event: string): string[] {
+  const out: string[] = [];
+  for (const t of machine.transitions)
+    if (t.event === event && !out.includes(t.from)) out.push(t.from);
   return out;
 }
 
@@ -87,7 +103,7 @@ function show(value: unknown): string {
   return `<${typeof value}>`;
 }
 
-function nextContext(ctx: CaseContext, t: CaseTransition): CaseContext {
+function nextContext(ctx: MachineContext, t: MachineTransition): MachineContext {
   let { productionAttempts, postalReturned } = ctx;
   for (const effect of t.effects ?? NO_EFFECTS) {
     if (effect === CaseEffect.INCREMENT_PRODUCTION_ATTEMPTS) productionAttempts += 1;
@@ -103,7 +119,7 @@ function nextContext(ctx: CaseContext, t: CaseTransition): CaseContext {
 }
 
 interface Snapshot {
-  readonly ctx: CaseContext | undefined;
+  readonly ctx: MachineContext | undefined;
   readonly ctxProblem: string | undefined;
   readonly rawStatus: unknown;
   readonly type: unknown;
@@ -112,7 +128,7 @@ interface Snapshot {
 }
 
 /** Read every input field once, into plain data (hostile getters cannot reach the guards). */
-function snapshot(ctx: unknown, event: unknown): Snapshot {
+function snapshot(machine: WorkflowMachine, ctx: unknown, event: unknown): Snapshot {
   const c = typeof ctx === 'object' && ctx !== null ? (ctx as Record<string, unknown>) : undefined;
   const plain = c
     ? {
@@ -123,10 +139,10 @@ function snapshot(ctx: unknown, event: unknown): Snapshot {
         maxProductionAttempts: c.maxProductionAttempts,
       }
     : ctx;
-  const ctxProblem = contextProblem(plain);
+  const ctxProblem = contextProblem(plain, machine.statuses);
   const e = typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
   return {
-    ctx: ctxProblem === undefined ? (plain as CaseContext) : undefined,
+    ctx: ctxProblem === undefined ? (plain as MachineContext) : undefined,
     ctxProblem,
     rawStatus: c?.status,
     type: e.type,
@@ -168,9 +184,21 @@ function fail(
  * TRANSITIONS whose guard holds applies.
  */
 export function transition(ctx: CaseContext, event: CaseEvent): TransitionResult {
+  return runMachine(ID_CARD_MACHINE, ctx, event) as TransitionResult;
+}
+
+/**
+ * transition() for any machine (the engine of every kind of case): the same checks, in the same
+ * order, against `machine`'s statuses, events, sides and transitions.
+ */
+export function runMachine(
+  machine: WorkflowMachine,
+  ctx: MachineContext,
+  event: { readonly type: string; readonly side: Side },
+): MachineResult {
   let snap: Snapshot;
   try {
-    snap = snapshot(ctx, event);
+    snap = snapshot(machine, ctx, event);
   } catch {
     return fail(
       'ILLEGAL_TRANSITION',
@@ -194,14 +222,14 @@ export function transition(ctx: CaseContext, event: CaseEvent): TransitionResult
     );
   }
   const current = snap.ctx;
-  if (!isCaseEventType(snap.type)) {
+  if (typeof snap.type !== 'string' || !Object.hasOwn(machine.sideOfEvent, snap.type)) {
     const why = snap.eventIsObject
       ? `${eventName} is not a case event`
       : 'the event is not an object';
     return fail('UNKNOWN_EVENT', from, eventName, sideName, why);
   }
   const type = snap.type;
-  const allowedSide = SIDE_OF_EVENT[type];
+  const allowedSide = machine.sideOfEvent[type];
   if (snap.side !== allowedSide) {
     const who = isSide(snap.side) ? `the ${snap.side} side` : `side ${sideName}`;
     return fail(
@@ -212,7 +240,7 @@ export function transition(ctx: CaseContext, event: CaseEvent): TransitionResult
       `${type} is sent only by the ${allowedSide} side, not by ${who}`,
     );
   }
-  if (isTerminal(current.status)) {
+  if (machine.terminal.includes(current.status)) {
     return fail(
       'TERMINAL_STATE',
       from,
@@ -221,14 +249,14 @@ export function transition(ctx: CaseContext, event: CaseEvent): TransitionResult
       `${current.status} is a terminal state; a closed case accepts no event`,
     );
   }
-  const candidates = transitionsFor(current.status, type);
+  const candidates = transitionsFor(current.status, type, machine);
   if (candidates.length === 0) {
     return fail(
       'ILLEGAL_TRANSITION',
       from,
       type,
       sideName,
-      `${EVENT_INFO[type].onlyWhen} (${type} is accepted in ${statusesAccepting(type).join(', ')})`,
+      `${machine.onlyWhen[type]} (${type} is accepted in ${statusesAccepting(machine, type).join(', ')})`,
     );
   }
   for (const t of candidates) {

@@ -1,28 +1,24 @@
-import { CaseEventType, SIDE_OF_EVENT, Side } from './case-event';
-import { CASE_STATUSES, CaseStatus, isTerminal } from './case-status';
+import { CASE_EVENT_TYPES, CaseEventType, EVENT_INFO, SIDE_OF_EVENT, Side } from './case-event';
+import { CASE_STATUSES, CaseStatus, isTerminal, TERMINAL_STATUSES } from './case-status';
 import { CaseEffect } from './effects';
 import {
   DELIVERY_TARGET_IS_WINDOW,
   Guard,
+  GUARDS,
   POSTAL_DELIVERY_OPEN,
   PRODUCTION_ATTEMPTS_REMAINING,
 } from './guards';
+import { DeadlineKind, DeclaredEffects, MachineTransition, send, WorkflowMachine } from './machine';
 
-/** One edge of the machine. TRANSITIONS is the whole machine; nothing else decides. */
-export interface CaseTransition {
+/** One edge of the ID-card machine. TRANSITIONS is the whole machine; nothing else decides. */
+export interface CaseTransition extends MachineTransition {
   readonly from: CaseStatus;
   readonly event: CaseEventType;
   readonly to: CaseStatus;
-  /** Who may send `event` (always SIDE_OF_EVENT[event]). */
-  readonly side: Side;
-  readonly guard?: Guard;
-  readonly description: string;
-  readonly effects?: readonly CaseEffect[];
 }
 
-interface EdgeSpec {
+interface EdgeSpec extends DeclaredEffects {
   readonly guard?: Guard;
-  readonly effects?: readonly CaseEffect[];
 }
 
 function edge(
@@ -40,12 +36,16 @@ function edge(
     description,
     ...(spec.guard ? { guard: spec.guard } : {}),
     ...(spec.effects ? { effects: Object.freeze([...spec.effects]) } : {}),
+    ...(spec.sends ? { sends: Object.freeze([...spec.sends]) } : {}),
+    ...(spec.schedules ? { schedules: Object.freeze([...spec.schedules]) } : {}),
+    ...(spec.settles ? { settles: true } : {}),
   };
   return Object.freeze(t);
 }
 
 const S = CaseStatus;
 const E = CaseEventType;
+const D = DeadlineKind;
 
 /** Statuses a case can be withdrawn from ("withdraw before production"). */
 export const CANCELLABLE_STATUSES: readonly CaseStatus[] = Object.freeze([
@@ -62,25 +62,38 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     E.REVIEW_REQUESTED,
     S.UNDER_REVIEW,
     'review request to the hukou province committed to the outbox',
+    {
+      sends: [send('review.requested')],
+      schedules: [D.REVIEW_DEADLINE, D.STATUTORY_DEADLINE],
+    },
   ),
-  edge(S.UNDER_REVIEW, E.REVIEW_APPROVED, S.APPROVED, 'hukou county bureau issued the card (签发)'),
+  edge(
+    S.UNDER_REVIEW,
+    E.REVIEW_APPROVED,
+    S.APPROVED,
+    'hukou county bureau issued the card (签发)',
+    { settles: true, sends: [send('production.ordered')] },
+  ),
   edge(
     S.UNDER_REVIEW,
     E.REVIEW_REFUSED,
     S.REFUSED,
     'hukou county bureau refused to issue (不予签发); the applicant must apply at the hukou place',
+    { settles: true },
   ),
   edge(
     S.UNDER_REVIEW,
     E.SUPPLEMENT_REQUESTED,
     S.SUPPLEMENT_REQUIRED,
     'hukou reviewer asked for supplementary material',
+    { settles: true },
   ),
   edge(
     S.SUPPLEMENT_REQUIRED,
     E.SUPPLEMENT_SUBMITTED,
     S.UNDER_REVIEW,
     'applicant supplied the material; the review request is sent again',
+    { sends: [send('review.requested')], schedules: [D.REVIEW_DEADLINE] },
   ),
   edge(
     S.UNDER_REVIEW,
@@ -89,7 +102,7 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     'review target passed: flag overdue and re-send the review request',
     { effects: [CaseEffect.FLAG_REVIEW_OVERDUE, CaseEffect.RESEND_REVIEW_REQUEST] },
   ),
-  // Production (residence production centre).
+  // Production (residence production centre). production.ordered stays awaited until produced.
   edge(
     S.APPROVED,
     E.PRODUCTION_STARTED,
@@ -104,18 +117,23 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     'card failed quality check and is remade (next attempt)',
     { guard: PRODUCTION_ATTEMPTS_REMAINING, effects: [CaseEffect.INCREMENT_PRODUCTION_ATTEMPTS] },
   ),
-  edge(S.IN_PRODUCTION, E.PRODUCTION_COMPLETED, S.PRODUCED, 'card passed quality check'),
+  edge(S.IN_PRODUCTION, E.PRODUCTION_COMPLETED, S.PRODUCED, 'card passed quality check', {
+    sends: [send('delivery.ordered')],
+  }),
   // Delivery and collection (residence side).
-  edge(S.PRODUCED, E.DISPATCHED, S.DISPATCHED, 'card sent to the acceptance point or by post'),
+  edge(S.PRODUCED, E.DISPATCHED, S.DISPATCHED, 'card sent to the acceptance point or by post', {
+    settles: true,
+  }),
   edge(
     S.DISPATCHED,
     E.ARRIVED_AT_POINT,
     S.READY_FOR_PICKUP,
     'card arrived at the acceptance point (window pickup, or a returned postal delivery)',
-    { guard: DELIVERY_TARGET_IS_WINDOW },
+    { guard: DELIVERY_TARGET_IS_WINDOW, schedules: [D.PICKUP_REMINDER] },
   ),
   edge(S.DISPATCHED, E.DELIVERED_BY_POST, S.DELIVERED, 'card delivered to the applicant by post', {
     guard: POSTAL_DELIVERY_OPEN,
+    settles: true,
   }),
   edge(
     S.DISPATCHED,
@@ -129,6 +147,7 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     E.COLLECTED,
     S.DELIVERED,
     'applicant or proxy collected the card with the receipt',
+    { settles: true },
   ),
   edge(
     S.READY_FOR_PICKUP,
@@ -137,9 +156,12 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     'card not yet collected: remind the applicant',
     { effects: [CaseEffect.SEND_PICKUP_REMINDER] },
   ),
-  // Withdrawal, before production only.
+  // Withdrawal, before production only; an approved case tells production not to start.
   ...CANCELLABLE_STATUSES.map((from) =>
-    edge(from, E.CANCELLED, S.CANCELLED, 'applicant withdrew the application before production'),
+    edge(from, E.CANCELLED, S.CANCELLED, 'applicant withdrew the application before production', {
+      settles: true,
+      ...(from === S.APPROVED ? { sends: [send('production.cancelled', false)] } : {}),
+    }),
   ),
   // Statutory time limit: a flag on any open case, never a status change.
   ...CASE_STATUSES.filter((s) => !isTerminal(s)).map((from) =>
@@ -152,3 +174,20 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     ),
   ),
 ]);
+
+/** The first ID card (首次申领居民身份证) machine: the value the engine runs for `idcard` cases. */
+export const ID_CARD_MACHINE: WorkflowMachine = Object.freeze({
+  kind: 'idcard',
+  description: 'first resident ID card: residence intake, hukou review and issue, residence production and delivery',
+  initial: S.ACCEPTED,
+  opening: E.REVIEW_REQUESTED,
+  statuses: CASE_STATUSES,
+  terminal: TERMINAL_STATUSES,
+  events: CASE_EVENT_TYPES,
+  sideOfEvent: SIDE_OF_EVENT,
+  onlyWhen: Object.freeze(
+    Object.fromEntries(CASE_EVENT_TYPES.map((e) => [e, EVENT_INFO[e].onlyWhen])),
+  ),
+  transitions: TRANSITIONS,
+  guards: GUARDS,
+});

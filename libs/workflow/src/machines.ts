@@ -1,0 +1,22 @@
+import { WorkflowMachine } from './machine';
+import { ID_CARD_MACHINE } from './transitions';
+
+/**
+ * The kinds of case and the machine each runs. A case stores its kind; the engine picks the
+ * machine from it. A new service adds its machine here (and nothing in the engine changes).
+ */
+export const CaseKind = {
+  ID_CARD: 'idcard',
+} as const;
+export type CaseKind = (typeof CaseKind)[keyof typeof CaseKind];
+
+export const MACHINES: Readonly<Record<CaseKind, WorkflowMachine>> = Object.freeze({
+  [CaseKind.ID_CARD]: ID_CARD_MACHINE,
+});
+
+/** The machine of a kind of case; throws for a kind this build does not know. */
+export function machineOf(kind: string): WorkflowMachine {
+  const machine = (MACHINES as Record<string, WorkflowMachine | undefined>)[kind];
+  if (!machine) throw new Error(`no workflow machine for case kind ${JSON.stringify(kind)}`);
+  return machine;
+}
