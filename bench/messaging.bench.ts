@@ -50,7 +50,10 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const catalog = defineCatalog({
   'bench.ping': {
     version: 1,
+    producer: 'source',
+    producerParty: 'residence',
     consumer: 'sink',
+    consumerParty: 'hukou',
     description: 'benchmark message',
     schema: z.object({ n: z.number().int() }),
   },
@@ -220,7 +223,7 @@ async function backbone(prefix: string, ds: DataSource, load: Load): Promise<Res
         caseId: `c${n}`,
         payload: { n },
         from: { province: '31', service: 'source' },
-        to: { province: '34', service: 'sink' },
+        parties: { residence: '31', hukou: '34' },
       }),
     );
   });

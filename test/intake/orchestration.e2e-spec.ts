@@ -390,11 +390,13 @@ describe('intake: orchestration of the case', () => {
       () => deadLettersOf(c.id),
       (r) => r.length === 4,
     );
-    expect(letters.every((l) => l.reason === 'HANDLER_FAILED')).toBe(true);
-    expect(letters.every((l) => /WRONG_SIDE/.test(l.error))).toBe(true);
-    expect(letters.map((l) => l.error).join('\n')).toMatch(
-      /REVIEW_APPROVED is sent only by the hukou side, not by the residence side/,
-    );
+    // Refused at once by the case's party checks, each naming the check that failed.
+    expect(letters.every((l) => l.reason === 'PARTY_MISMATCH')).toBe(true);
+    const errors = letters.map((l) => l.error).join('\n');
+    expect(errors).toMatch(/sender 44 is not the hukou province of this case/);
+    expect(errors).toMatch(/sender 33 is not the hukou province of this case/);
+    expect(errors).toMatch(/sender 34 is not the residence province of this case/);
+    expect(errors).toMatch(/case\.timer is sent by intake, not by production/);
     expect((await caseOf(c.id)).status).toBe('UNDER_REVIEW');
   });
 
@@ -419,13 +421,19 @@ describe('intake: orchestration of the case', () => {
 
   it('applies a message once: a duplicate delivery and a concurrent second start change nothing', async () => {
     const c = await approved();
-    const env = inject.envelope('production.started', c.id, answers.started(1), PRODUCTION, OWN);
+    const env = await inject.reply('production.started', c.id, answers.started(1), PRODUCTION, OWN);
     const raw = new BullMqClient({
       redisUrl: TEST_REDIS_URL,
       prefix: system.queuePrefix,
       retry: { attempts: 2, backoffMs: 50 },
     });
-    const second = inject.envelope('production.started', c.id, answers.started(1), PRODUCTION, OWN);
+    const second = await inject.reply(
+      'production.started',
+      c.id,
+      answers.started(1),
+      PRODUCTION,
+      OWN,
+    );
     await raw.publish([
       { envelope: env, jobId: 'a' },
       { envelope: env, jobId: 'b' },

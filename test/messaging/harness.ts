@@ -23,7 +23,10 @@ import { createTestQueuePrefix } from '../support/redis';
 export const testCatalog = defineCatalog({
   'test.ping': {
     version: 1,
+    producer: 'source',
+    producerParty: 'residence',
     consumer: 'sink',
+    consumerParty: 'hukou',
     description: 'a ping that the sink records',
     schema: z.object({
       n: z.number().int(),
@@ -38,6 +41,8 @@ export const SCHEMA = 'sink';
 export type PingPayload = { n: number; succeedOnAttempt: number; sleepMs: number };
 export const SENDER = { province: '31', service: 'source' };
 export const RECIPIENT = { province: '34', service: 'sink' };
+/** The parties of every test case: the source is the residence side, the sink the hukou side. */
+export const PARTIES = { residence: '31', hukou: '34' } as const;
 
 @Controller()
 class SinkController {
@@ -156,7 +161,7 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
           caseId: `case-${payload.n}`,
           payload: { succeedOnAttempt: 1, sleepMs: 0, ...payload },
           from: SENDER,
-          to: RECIPIENT,
+          parties: PARTIES,
         }),
       );
     },

@@ -19,7 +19,9 @@ import {
   createHarness,
   Harness,
   NoHandlersModule,
+  PARTIES,
   RECIPIENT,
+  SENDER,
   SCHEMA,
   testCatalog,
   TwoHandlersModule,
@@ -316,12 +318,42 @@ describe('messaging backbone', () => {
           caseId: 'c',
           payload: { n: 1.5 } as never,
           from: { province: '31', service: 'source' },
-          to: RECIPIENT,
+          parties: PARTIES,
         }),
       ),
     ).rejects.toThrow(/payload invalid: n/);
     const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.outbox`);
     expect(n).toBe(0);
+  });
+
+  it('the outbox addresses a message from the catalog and the case parties, and refuses what the catalog does not allow', async () => {
+    const sent = await h.send({ n: 1 });
+    expect(sent.recipient).toEqual(RECIPIENT);
+    const add = (from: { province: string; service: string }, to?: typeof RECIPIENT) =>
+      h.dataSource.transaction((m) =>
+        h.outbox.add(m, {
+          type: 'test.ping',
+          caseId: 'c',
+          payload: { n: 2, succeedOnAttempt: 1, sleepMs: 0 },
+          from,
+          parties: PARTIES,
+          to,
+        }),
+      );
+    // Another province than the case's residence province, signing as itself.
+    await expect(add({ province: '33', service: 'source' })).rejects.toThrow(
+      /does not let source of 33 send test\.ping: only source of the residence province of the case \(31\)/,
+    );
+    // The consumer side sending what only the producer side may send.
+    await expect(add({ province: '34', service: 'sink' })).rejects.toThrow(
+      /does not let sink of 34/,
+    );
+    // An explicit recipient that is not the case's consumer party.
+    await expect(add(SENDER, { province: '35', service: 'sink' })).rejects.toThrow(
+      /goes to sink of 34 \(the hukou province of the case\), not to sink of 35/,
+    );
+    const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.outbox`);
+    expect(n).toBe(1);
   });
 
   it('a response carries the hash of the request it answers', async () => {
@@ -331,8 +363,8 @@ describe('messaging backbone', () => {
         type: 'test.ping',
         caseId: request.caseId,
         payload: { n: 2, succeedOnAttempt: 1, sleepMs: 0 },
-        from: RECIPIENT,
-        to: RECIPIENT,
+        from: SENDER,
+        parties: PARTIES,
         replyTo: request,
       }),
     );
@@ -342,7 +374,7 @@ describe('messaging backbone', () => {
     expect(reply.causationId).toBe(request.id);
   });
 
-  it('refuses old (replayed) and future-dated messages as STALE, but lets ops replay its own dead letters', async () => {
+  it('refuses old (replayed) and future-dated messages as STALE, and a replayed copy stays refused', async () => {
     await h.startSink(undefined, { maxMessageAgeMs: 60_000 });
     const good = await h.send({ n: 1 });
     const payload = { n: 1, succeedOnAttempt: 1, sleepMs: 0 };
@@ -365,11 +397,16 @@ describe('messaging backbone', () => {
     const letters = await waitFor('two dead letters', h.deadLetters, (rows) => rows.length === 2);
     expect(letters.map((l) => l.reason)).toEqual(['STALE', 'STALE']);
     expect(letters.map((l) => l.error).join(' ')).toMatch(/a replayed copy/);
-    // The old message was dead-lettered here, so an ops replay is accepted despite its age.
+    // The same old copy again (an attacker replaying it, or ops replaying its dead letter): its
+    // first dead letter does not let it through.
+    await publishRaw(old, `${old.id}-again`);
     const store = new DeadLetterStore(h.dataSource, SCHEMA);
     const { items } = await store.list({ reason: 'STALE' });
     const oldLetter = items.find((i) => i.messageId === old.id)!;
     await store.replay(oldLetter.id, h.client);
-    await waitFor('the replayed effect', h.effects, (rows) => rows.length === 2);
+    const after = await waitFor('four dead letters', h.deadLetters, (rows) => rows.length === 4);
+    expect(after.map((l) => l.reason)).toEqual(['STALE', 'STALE', 'STALE', 'STALE']);
+    expect(after.filter((l) => l.message_id === old.id)).toHaveLength(3);
+    expect(await h.effects()).toHaveLength(1);
   });
 });

@@ -294,6 +294,7 @@ const TABLE: BadRequest[] = [
         'intake.cases': 1,
         'intake.case_timeline': 2,
         'intake.outbox': 3,
+        'intake.case_requests': 1,
         'intake.idempotency_keys': 1,
       },
       then: async (res) => {
@@ -320,6 +321,7 @@ const TABLE: BadRequest[] = [
         'intake.cases': 1,
         'intake.case_timeline': 2,
         'intake.outbox': 3,
+        'intake.case_requests': 1,
         'intake.idempotency_keys': 1,
       },
       then: async (res) => {

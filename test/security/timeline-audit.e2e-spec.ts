@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import type { AuditTimelineView } from '../../apps/intake/src/audit/dto/audit-timeline.dto';
-import { GENESIS_HASH } from '../../apps/intake/src/audit/timeline-chain';
+import { GENESIS_HASH } from '../../apps/intake/src/case/timeline-chain';
 import { TimelineHashChain1795401000000 } from '../../apps/intake/src/migrations/1795401000000-TimelineHashChain';
 import { authHeaders, TestCaller } from '../support/auth';
 import { startTestSystem, TestSystem } from '../support/system';
@@ -201,7 +201,7 @@ describe('security: append-only, hash-chained case timeline and the auditor endp
     const { timeline } = (await audit(id, AUDITOR_33)).body;
     // The tamperer also recomputes the changed entry's hash: the next entry no longer links.
     const { timelineContent, timelineEntryHash } =
-      await import('../../apps/intake/src/audit/timeline-chain');
+      await import('../../apps/intake/src/case/timeline-chain');
     const forged = timelineEntryHash(
       timelineContent({
         caseId: id,

@@ -3,6 +3,7 @@ import { FeatureDefinition } from '@app/platform';
 import { INTAKE_ENTITIES, IntakeModule } from './intake.module';
 import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
 import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-OneOpenCasePerPerson';
+import { CaseKindAndSentRequests1795404000000 } from './migrations/1795404000000-CaseKindAndSentRequests';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
@@ -14,6 +15,7 @@ export const intakeFeature: FeatureDefinition = {
       IntakeInit1795400990138,
       TimelineHashChain1795401000000,
       OneOpenCasePerPerson1795402000000,
+      CaseKindAndSentRequests1795404000000,
     ],
   },
   service: Service.INTAKE,

@@ -5,14 +5,14 @@ import { Service } from '@app/contracts';
 import { APP_CONFIG, AppConfig, ServiceMessagingModule } from '@app/platform';
 import { ApplicationsController } from './applications/applications.controller';
 import { ApplicationsService } from './applications/applications.service';
-import { CaseEntity } from './applications/case.entity';
+import { CaseEntity } from './case/case.entity';
 import { IdempotencyKeyEntity } from './applications/idempotency-key.entity';
-import { TimelineEntity } from './applications/timeline.entity';
+import { TimelineEntity } from './case/timeline.entity';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
-import { CaseCommandsService } from './orchestration/case-commands.service';
-import { CaseWorkflowService } from './orchestration/case-workflow.service';
+import { CaseCommandsService } from './case/case-commands.service';
+import { CaseService } from './case/case.service';
 import { DeadlinesService } from './orchestration/deadlines.service';
 import { OrchestratorController } from './orchestration/orchestrator.controller';
 import { OrchestratorService } from './orchestration/orchestrator.service';
@@ -59,7 +59,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     IntakePolicy,
     PhotosService,
     ApplicationsService,
-    CaseWorkflowService,
+    CaseService,
     CaseCommandsService,
     DeadlinesService,
     OrchestratorService,

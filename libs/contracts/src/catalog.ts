@@ -1,11 +1,13 @@
-import { defineCatalog, MessageTypeOf, PayloadOf } from '@app/messaging';
+import { defineCatalog, MessageTypeOf, Party, PayloadOf } from '@app/messaging';
 import { z } from 'zod';
 import { Service } from './services';
 
 /**
- * Every message of the cross-province flow: type → schema version, consuming service and payload
- * schema. Producers (through the outbox) and handlers (through the transport) both validate against
- * this one map. Types are never renamed; a changed payload gets a new version.
+ * Every message of the cross-province flow: type → schema version, who may send it (producing
+ * service and its party of the case), who consumes it (service and party), the request a reply
+ * answers, and the payload schema. Producers (through the outbox, which addresses the message from
+ * it) and handlers (through the transport and the case's party checks) both hold to this one map.
+ * Types are never renamed; a changed payload gets a new version.
  *
  * Payloads carry what the receiver needs and cannot read itself: the hukou side has no access to the
  * residence side's database, so a review request carries the applicant's particulars.
@@ -50,7 +52,10 @@ export const Catalog = defineCatalog({
   /** Residence intake → hukou verification: please review and issue. */
   'review.requested': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.VERIFICATION,
+    consumerParty: Party.HUKOU,
     description: 'an application to review against the hukou population registry',
     schema: z.object({
       receiptNumber: z.string().min(1).max(40),
@@ -78,7 +83,11 @@ export const Catalog = defineCatalog({
   /** Hukou verification → residence intake: the decision on one review round. */
   'review.decided': {
     version: 1,
+    producer: Service.VERIFICATION,
+    producerParty: Party.HUKOU,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
+    answers: 'review.requested',
     description: 'approval with an issue decision, refusal with a reason, or a supplement request',
     schema: z.object({
       round: z.number().int().min(1),
@@ -94,7 +103,10 @@ export const Catalog = defineCatalog({
   /** Intake → its own province's production centre: make the card. */
   'production.ordered': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.PRODUCTION,
+    consumerParty: Party.RESIDENCE,
     description: 'make the card of an approved case',
     schema: z.object({
       receiptNumber: z.string().min(1).max(40),
@@ -107,19 +119,30 @@ export const Catalog = defineCatalog({
   /** Intake → production: the case was withdrawn; do not start. */
   'production.cancelled': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.PRODUCTION,
+    consumerParty: Party.RESIDENCE,
     description: 'the case was withdrawn before production started',
     schema: z.object({ reason: z.string().max(200) }),
   },
   'production.started': {
     version: 1,
+    producer: Service.PRODUCTION,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
+    answers: 'production.ordered',
     description: 'the production centre started making the card',
     schema: z.object({ attempt: z.number().int().min(1), startedAt: isoTime }),
   },
   'production.attempt_failed': {
     version: 1,
+    producer: Service.PRODUCTION,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
+    answers: 'production.ordered',
     description: 'a card failed the quality check and is being remade',
     schema: z.object({
       attempt: z.number().int().min(1),
@@ -129,7 +152,11 @@ export const Catalog = defineCatalog({
   },
   'production.completed': {
     version: 1,
+    producer: Service.PRODUCTION,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
+    answers: 'production.ordered',
     description: 'the card is made',
     schema: z.object({
       cardSerial: z.string().min(1).max(40),
@@ -140,7 +167,10 @@ export const Catalog = defineCatalog({
   /** Intake → delivery of its province: get the card to the applicant. */
   'delivery.ordered': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.DELIVERY,
+    consumerParty: Party.RESIDENCE,
     description: 'deliver a produced card to the acceptance point or by post',
     schema: z.object({
       receiptNumber: z.string().min(1).max(40),
@@ -160,7 +190,10 @@ export const Catalog = defineCatalog({
   },
   'delivery.dispatched': {
     version: 1,
+    producer: Service.DELIVERY,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
     description:
       'the card left the production centre (to the point, or by post with a tracking number)',
     schema: z.object({
@@ -171,19 +204,28 @@ export const Catalog = defineCatalog({
   },
   'delivery.arrived': {
     version: 1,
+    producer: Service.DELIVERY,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
     description: 'the card arrived at the acceptance point and awaits pickup',
     schema: z.object({ arrivedAt: isoTime }),
   },
   'delivery.returned': {
     version: 1,
+    producer: Service.DELIVERY,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
     description: 'postal delivery failed; the card goes back to the acceptance point',
     schema: z.object({ reason: z.string().max(200), returnedAt: isoTime }),
   },
   'delivery.completed': {
     version: 1,
+    producer: Service.DELIVERY,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
     description: 'the card was handed over (window collection or postal delivery)',
     schema: z.object({
       method: z.enum(['WINDOW', 'POST']),
@@ -194,7 +236,10 @@ export const Catalog = defineCatalog({
   /** Intake → itself, delayed: a durable timer backed by a deadline stored on the case. */
   'case.timer': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
     description: 'a case deadline fell due (review, statutory limit, uncollected card)',
     schema: z.object({
       kind: z.enum(['REVIEW_DEADLINE', 'STATUTORY_DEADLINE', 'PICKUP_REMINDER']),

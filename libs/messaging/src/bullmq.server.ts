@@ -10,7 +10,7 @@ import { isUnavailable } from '@app/persistence';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Catalog, typesConsumedBy } from './catalog';
-import { DeadLetterReason, DeadLetterStore } from './dead-letters';
+import { DeadLetterReason, DeadLetterStore, refusalReason } from './dead-letters';
 import { Address, Envelope, envelopeShapeProblem, signingBytes } from './envelope';
 import type { Keyring } from './keyring';
 import { queueName, workerConnection } from './queues';
@@ -96,8 +96,9 @@ export interface BullMqServerOptions {
   observer?: MessagingObserver;
   /**
    * Messages sent longer ago than this are refused as replays (the inbox only remembers ids it has
-   * seen; this bounds what an attacker could replay). A message this service itself dead-lettered
-   * may be replayed by ops after the window. Default: no limit.
+   * seen; this bounds what an attacker could replay). A message whose handler failed here (a
+   * HANDLER_FAILED dead letter) may be replayed by ops after the window; a copy refused as STALE
+   * stays refused however often it arrives. Default: no limit.
    */
   maxMessageAgeMs?: number;
 }
@@ -369,6 +370,20 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       // Not the message's fault (see process()), or merely early (parked, see park()).
       if (isUnavailable(error) || isOutOfOrder(error)) throw error;
       const message = describe(error);
+      const refused = refusalReason(error);
+      if (refused) {
+        // The handler refused the message itself (e.g. a party of the case): no retry can help.
+        await deadLetters.record({
+          queue: job.queueName,
+          reason: refused,
+          error: message,
+          attempts: attempt,
+          envelope,
+        });
+        this.log.warn(`dead-lettered: ${message}`, meta);
+        observe('dead-lettered', refused);
+        throw new UnrecoverableError(message);
+      }
       // BullMQ does not retry an UnrecoverableError: this attempt is the last one.
       if (lastAttempt || error instanceof UnrecoverableError) {
         await deadLetters.record({

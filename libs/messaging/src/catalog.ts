@@ -1,13 +1,34 @@
 import type { z } from 'zod';
 
 /**
- * A message type as the system knows it: its schema version, the service that consumes it, and the
+ * The two parties of a case: the residence province (where the applicant applied, and where the
+ * card is made and handed over) and the hukou province (which reviews and issues).
+ */
+export const Party = {
+  RESIDENCE: 'residence',
+  HUKOU: 'hukou',
+} as const;
+export type Party = (typeof Party)[keyof typeof Party];
+
+/** The province each party of one case is (only the parties a message involves are needed). */
+export type CaseParties = Partial<Readonly<Record<Party, string>>>;
+
+/**
+ * A message type as the system knows it: its schema version, who may send it (which service of
+ * which party of the case), who consumes it, the request it answers if it is a reply, and the
  * runtime schema of its payload. The catalog is the single map from type to payload type that both
- * producers and handlers compile against.
+ * producers and handlers compile against, and the one statement of who may say what.
  */
 export interface MessageDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   version: number;
+  /** The service that may send it, in the province of `producerParty` of the case. */
+  producer: string;
+  producerParty: Party;
+  /** The service that consumes it, in the province of `consumerParty` of the case. */
   consumer: string;
+  consumerParty: Party;
+  /** For a reply: the type of the request it answers (its `inReplyTo` must name one). */
+  answers?: string;
   schema: S;
   description: string;
 }

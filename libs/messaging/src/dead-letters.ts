@@ -1,3 +1,4 @@
+import { RpcException } from '@nestjs/microservices';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BullMqClient } from './bullmq.client';
 import type { Envelope } from './envelope';
@@ -24,6 +25,11 @@ export const DeadLetterReason = {
   HANDLER_FAILED: 'HANDLER_FAILED',
   /** Sent longer ago than the accepted window (or in the future): a replayed or delayed copy. */
   STALE: 'STALE',
+  /**
+   * Validly signed, but not from (or not to) the party of the case the catalog names, or a reply
+   * to no request this side sent for the current round: a third province or a confused node.
+   */
+  PARTY_MISMATCH: 'PARTY_MISMATCH',
 } as const;
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
 
@@ -113,11 +119,15 @@ export class DeadLetterStore {
     return { total: n, items: rows.map(toDeadLetter) };
   }
 
-  /** True when a message with this id was dead-lettered here (ops may replay it after the age window). */
+  /**
+   * True when a message with this id was admitted here and then failed in its handler (ops may
+   * replay it after the age window). A copy refused before its handler ran (STALE, SIGNATURE,
+   * PARTY_MISMATCH...) does not count: a replayed copy stays refused however often it comes.
+   */
   async holds(messageId: string): Promise<boolean> {
     const rows = await this.dataSource.query(
-      `SELECT 1 FROM "${this.schema}".dead_letters WHERE message_id = $1 LIMIT 1`,
-      [messageId],
+      `SELECT 1 FROM "${this.schema}".dead_letters WHERE message_id = $1 AND reason = $2 LIMIT 1`,
+      [messageId, DeadLetterReason.HANDLER_FAILED],
     );
     return rows.length > 0;
   }
@@ -189,4 +199,29 @@ function toDeadLetter(row: Record<string, unknown>): DeadLetter {
     replayCount: row.replay_count as number,
     replayedAt: (row.replayed_at as Date | null) ?? null,
   };
+}
+
+/**
+ * Thrown by a handler for a message that must never be accepted (e.g. PARTY_MISMATCH): the
+ * transport dead-letters it at once with this reason, without retries, and its transaction (inbox
+ * row included) rolls back, so a second copy is checked, and refused, again. An RpcException, so
+ * Nest's RPC exception handling keeps the reason.
+ */
+export class MessageRefusedError extends RpcException {
+  constructor(
+    readonly reason: DeadLetterReason,
+    readonly detail: string,
+  ) {
+    super({ status: 'error', message: `${reason}: ${detail}`, deadLetterReason: reason });
+  }
+}
+
+/** The dead-letter reason a handler's error carries, if it refused the message. */
+export function refusalReason(error: unknown): DeadLetterReason | undefined {
+  const e = error instanceof RpcException ? error.getError() : error;
+  if (!e || typeof e !== 'object' || !('deadLetterReason' in e)) return undefined;
+  const reason = (e as { deadLetterReason: unknown }).deadLetterReason;
+  return typeof reason === 'string' && Object.hasOwn(DeadLetterReason, reason)
+    ? (reason as DeadLetterReason)
+    : undefined;
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { BullMqClient } from './bullmq.client';
-import type { Catalog, MessageTypeOf, PayloadOf } from './catalog';
+import type { CaseParties, Catalog, MessageDefinition, MessageTypeOf, PayloadOf } from './catalog';
 import { Address, Envelope, envelopeHash, UnsignedEnvelope } from './envelope';
 import type { Keyring } from './keyring';
 import { queueName } from './queues';
@@ -16,7 +16,14 @@ export interface OutgoingMessage<C extends Catalog, T extends MessageTypeOf<C>> 
   caseId: string;
   payload: PayloadOf<C, T>;
   from: Address;
-  to: Address;
+  /**
+   * The provinces of the case's parties: the recipient is the catalog's consumer service in the
+   * province of its consumer party, and the sender must be the producer service of the producer
+   * party's province.
+   */
+  parties: CaseParties;
+  /** Optional: when given, must be the address the catalog and the parties give. */
+  to?: Address;
   /** The message this one answers: sets correlation, causation and the request hash. */
   replyTo?: Envelope;
   /** The message that caused this one without answering it. */
@@ -55,6 +62,7 @@ export class Outbox<C extends Catalog> {
         `outgoing ${message.type} payload invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
+    const to = addressOf(message.type, definition, message.from, message.parties, message.to);
     const id = randomUUID();
     const now = new Date();
     const delayMs = Math.max(0, Math.round(message.delayMs ?? 0));
@@ -68,7 +76,7 @@ export class Outbox<C extends Catalog> {
       correlationId: message.correlationId ?? cause?.correlationId ?? id,
       causationId: cause?.id ?? null,
       sender: message.from,
-      recipient: message.to,
+      recipient: to,
       sentAt: now.toISOString(),
       ...(delayMs > 0 ? { deliverAt: new Date(now.getTime() + delayMs).toISOString() } : {}),
       payload: parsed.data as PayloadOf<C, T>,
@@ -80,19 +88,48 @@ export class Outbox<C extends Catalog> {
     const envelope = sealAndSign(this.keyring, unsigned);
     await manager.query(
       `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [
-        id,
-        queueName(message.to),
-        message.type,
-        message.caseId,
-        envelope,
-        delayMs,
-        message.jobId ?? id,
-      ],
+      [id, queueName(to), message.type, message.caseId, envelope, delayMs, message.jobId ?? id],
     );
     markOutboxWritten(manager.queryRunner, this.schema);
     return envelope;
   }
+}
+
+/**
+ * The recipient of a message from the catalog and the case's parties, after checking that the
+ * catalog lets `from` send it for this case: the transport never publishes what the catalog does
+ * not allow, whatever the caller asks.
+ */
+export function addressOf(
+  type: string,
+  definition: MessageDefinition,
+  from: Address,
+  parties: CaseParties,
+  to?: Address,
+): Address {
+  const producerProvince = parties[definition.producerParty];
+  if (
+    from.service !== definition.producer ||
+    !producerProvince ||
+    from.province !== producerProvince
+  ) {
+    throw new Error(
+      `the catalog does not let ${from.service} of ${from.province} send ${type}: only ${definition.producer} of the ${definition.producerParty} province of the case (${producerProvince ?? 'not given'})`,
+    );
+  }
+  const consumerProvince = parties[definition.consumerParty];
+  if (!consumerProvince) {
+    throw new Error(
+      `${type} goes to the ${definition.consumerParty} province of the case, which was not given`,
+    );
+  }
+  const address = { service: definition.consumer, province: consumerProvince };
+  if (to && (to.service !== address.service || to.province !== address.province)) {
+    throw new Error(
+      `${type} goes to ${address.service} of ${address.province} (the ${definition.consumerParty} province of the case), not to ${to.service} of ${to.province}`,
+    );
+  }
+  return address;
 }
 
 /**

@@ -59,10 +59,7 @@ function isCount(value: unknown, min: number): value is number {
  * Checks types only: combinations that transitions cannot produce (e.g. more attempts than
  * the current maximum after a configuration change) are left to the guards.
  */
-export function contextProblem(
-  value: unknown,
-  statuses?: readonly string[],
-): string | undefined {
+export function contextProblem(value: unknown, statuses?: readonly string[]): string | undefined {
   if (typeof value !== 'object' || value === null) return 'the case context is not an object';
   const v = value as Record<string, unknown>;
   const known = statuses

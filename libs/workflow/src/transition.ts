@@ -1,4 +1,11 @@
-import { CASE_EVENT_TYPES, CaseEvent, CaseEventType, SIDE_OF_EVENT, Side, isSide } from './case-event';
+import {
+  CASE_EVENT_TYPES,
+  CaseEvent,
+  CaseEventType,
+  SIDE_OF_EVENT,
+  Side,
+  isSide,
+} from './case-event';
 import { CaseContext, contextProblem } from './case-context';
 import { CaseStatus } from './case-status';
 import { CaseEffect } from './effects';

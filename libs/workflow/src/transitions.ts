@@ -1,4 +1,4 @@
-import { CASE_EVENT_TYPES, CaseEventType, EVENT_INFO, SIDE_OF_EVENT, Side } from './case-event';
+import { CASE_EVENT_TYPES, CaseEventType, EVENT_INFO, SIDE_OF_EVENT } from './case-event';
 import { CASE_STATUSES, CaseStatus, isTerminal, TERMINAL_STATUSES } from './case-status';
 import { CaseEffect } from './effects';
 import {
@@ -178,7 +178,8 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
 /** The first ID card (首次申领居民身份证) machine: the value the engine runs for `idcard` cases. */
 export const ID_CARD_MACHINE: WorkflowMachine = Object.freeze({
   kind: 'idcard',
-  description: 'first resident ID card: residence intake, hukou review and issue, residence production and delivery',
+  description:
+    'first resident ID card: residence intake, hukou review and issue, residence production and delivery',
   initial: S.ACCEPTED,
   opening: E.REVIEW_REQUESTED,
   statuses: CASE_STATUSES,

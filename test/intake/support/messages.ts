@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { Catalog, MessageType, Payload } from '@app/contracts';
 import {
   Address,
   BullMqClient,
   Envelope,
+  envelopeHash,
   Keyring,
   SealedPayload,
   sealAndSign,
@@ -15,11 +17,16 @@ import type { TestSystem } from '../../support/system';
 /**
  * Plays the other parties in tests: builds envelopes sealed and signed with the test system's keyring (as
  * verification of a hukou province, production or delivery of a residence province, or a forger)
- * and publishes them straight onto the recipient's queue.
+ * and publishes them straight onto the recipient's queue. A reply (a type the catalog says
+ * `answers` a request) quotes, like the real party would, the latest such request intake sent for
+ * the case (read from intake's outbox), unless told otherwise.
  */
 export class MessageInjector {
   private readonly keyring: Keyring;
   private readonly client: BullMqClient;
+  private readonly dataSource?: DataSource;
+  /** The last request seen per case and type (used when the database cannot be read). */
+  private readonly requests = new Map<string, Envelope>();
 
   constructor(
     system: Pick<TestSystem, 'keyringDir' | 'queuePrefix' | 'node'>,
@@ -31,6 +38,41 @@ export class MessageInjector {
       prefix: system.queuePrefix,
       retry: { attempts: Number(system.node.config.MESSAGE_ATTEMPTS), backoffMs: 50 },
     });
+    this.dataSource = system.node.app.get(DataSource);
+  }
+
+  /** The latest request of `type` intake sent for the case (null when there is none). */
+  async lastRequest(caseId: string, type: string): Promise<Envelope | null> {
+    const key = `${caseId}|${type}`;
+    try {
+      const [row]: { envelope: Envelope }[] = await this.dataSource!.query(
+        `SELECT envelope FROM intake.outbox WHERE case_id = $1 AND type = $2 ORDER BY seq DESC LIMIT 1`,
+        [caseId, type],
+      );
+      if (row) this.requests.set(key, row.envelope);
+    } catch {
+      // The database may be down on purpose: answer the request seen last.
+    }
+    return this.requests.get(key) ?? null;
+  }
+
+  /** `inReplyTo` naming the latest request this reply type answers, or null. */
+  async replyLink(type: MessageType, caseId: string): Promise<Envelope['inReplyTo']> {
+    const answers = (Catalog[type] as { answers?: string }).answers;
+    if (!answers) return null;
+    const request = await this.lastRequest(caseId, answers);
+    return request ? { messageId: request.id, hash: envelopeHash(request) } : null;
+  }
+
+  /** envelope(), quoting the request it answers as the real party would. */
+  async reply<T extends MessageType>(
+    type: T,
+    caseId: string,
+    payload: Payload<T>,
+    from: Address,
+    to: Address,
+  ): Promise<Envelope<SealedPayload>> {
+    return this.envelope(type, caseId, payload, from, to, await this.replyLink(type, caseId));
   }
 
   envelope<T extends MessageType>(
@@ -39,6 +81,7 @@ export class MessageInjector {
     payload: Payload<T>,
     from: Address,
     to: Address,
+    inReplyTo: Envelope['inReplyTo'] = null,
   ): Envelope<SealedPayload> {
     const id = randomUUID();
     const unsigned: UnsignedEnvelope<Payload<T>> = {
@@ -52,7 +95,7 @@ export class MessageInjector {
       recipient: to,
       sentAt: new Date().toISOString(),
       payload,
-      inReplyTo: null,
+      inReplyTo,
     };
     return sealAndSign(this.keyring, unsigned);
   }
@@ -64,7 +107,11 @@ export class MessageInjector {
     from: Address,
     to: Address,
   ): Promise<Envelope<SealedPayload>> {
-    const env = this.envelope(type, caseId, payload, from, to);
+    const env = await this.reply(type, caseId, payload, from, to);
+    return this.publish(env);
+  }
+
+  async publish<E extends Envelope>(env: E): Promise<E> {
     await this.client.publish([{ envelope: env, jobId: env.id }]);
     return env;
   }

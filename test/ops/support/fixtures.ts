@@ -8,7 +8,7 @@ import {
   GENESIS_HASH,
   timelineContent,
   timelineEntryHash,
-} from '../../../apps/intake/src/audit/timeline-chain';
+} from '../../../apps/intake/src/case/timeline-chain';
 
 /**
  * Builders of intake case rows and their timelines, written with SQL the way intake writes them

@@ -469,7 +469,7 @@ export class DeliveryService {
       caseId: delivery.caseId,
       payload,
       from: this.messaging.address(delivery.province),
-      to: { service: Service.INTAKE, province: delivery.province },
+      parties: { residence: delivery.province },
       correlationId: delivery.correlationId,
       ...link,
     });

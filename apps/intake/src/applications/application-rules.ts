@@ -13,7 +13,7 @@ import type {
   FingerprintsRecord,
   GuardianRecord,
   ProxyRecord,
-} from './case.entity';
+} from '../case/case.entity';
 import type {
   ApplicantDto,
   CreateApplicationDto,

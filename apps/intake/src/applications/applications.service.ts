@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { todayInChina } from '@app/domain';
 import { Caller, ServiceMessaging } from '@app/platform';
-import { CaseEventType, CaseStatus, Side } from '@app/workflow';
+import { CaseEventType, CaseKind, CaseStatus, Side } from '@app/workflow';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/http-problems';
-import { CaseCommandsService } from '../orchestration/case-commands.service';
-import { CaseWorkflowService, TransitionActor } from '../orchestration/case-workflow.service';
-import { DeadlinesService } from '../orchestration/deadlines.service';
+import { CaseService, TransitionActor } from '../case/case.service';
 import { PhotosService } from '../photos/photos.service';
-import { intakeDeadlines, reviewDueAt } from '../policy/deadlines';
+import { intakeDeadlines } from '../policy/deadlines';
 import { IntakePolicy } from '../policy/intake-policy';
 import {
   checkApplication,
@@ -18,7 +16,7 @@ import {
   checkApplicant,
   routeProblem,
 } from './application-rules';
-import { CaseEntity, SubmittedSupplement } from './case.entity';
+import { CaseEntity, SubmittedSupplement } from '../case/case.entity';
 import { toCaseSummary, toCaseView } from './case-view';
 import { CaseView, CasePageView } from './dto/case-view.dto';
 import { CreateApplicationDto } from './dto/create-application.dto';
@@ -53,9 +51,7 @@ export class ApplicationsService {
     private readonly dataSource: DataSource,
     private readonly policy: IntakePolicy,
     private readonly photos: PhotosService,
-    private readonly workflow: CaseWorkflowService,
-    private readonly commands: CaseCommandsService,
-    private readonly deadlines: DeadlinesService,
+    private readonly cases: CaseService,
     private readonly messaging: ServiceMessaging,
   ) {}
 
@@ -228,6 +224,7 @@ export class ApplicationsService {
     );
     const c = manager.create(CaseEntity, {
       id: randomUUID(),
+      kind: CaseKind.ID_CARD,
       receiptNumber: formatReceiptNumber(p.acceptancePoint.id, deadlines.intakeDate, last),
       acceptancePoint: p.acceptancePoint.id,
       residenceCode: p.acceptancePoint.countyCode,
@@ -277,42 +274,22 @@ export class ApplicationsService {
       createdAt: now,
       updatedAt: now,
     });
-    await manager.insert(CaseEntity, c);
     const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
-    await this.workflow.record(
-      manager,
-      c.id,
-      null,
-      CaseStatus.ACCEPTED,
-      'INTAKE',
-      clerk,
-      null,
-      now,
-    );
-
-    const result = this.workflow.attempt(c, {
-      type: CaseEventType.REVIEW_REQUESTED,
-      side: Side.RESIDENCE,
-    });
-    if (!result.ok) throw result.error; // a new case always accepts it
-    await this.workflow.apply(manager, c, result, clerk, 'round 1', now);
-    await this.commands.send(manager, c, 'review.requested', { now });
-    await this.deadlines.schedule(manager, c, 'REVIEW_DEADLINE', now);
-    await this.deadlines.schedule(manager, c, 'STATUTORY_DEADLINE', now);
-    await this.workflow.save(manager, c);
+    // Created, then opened by the machine's opening event: the review request and the deadlines.
+    const opened = await this.cases.open(manager, c, clerk, { reason: 'round 1', at: now });
     this.logger.log('application accepted, review requested', {
-      caseId: c.id,
-      receipt: c.receiptNumber,
-      hukouProvince: c.hukouProvince,
+      caseId: opened.id,
+      receipt: opened.receiptNumber,
+      hukouProvince: opened.hukouProvince,
     });
-    return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+    return toCaseView(opened, await this.cases.timeline(manager, opened.id), now);
   }
 
   // ----------------------------------------------------------------------------- read
 
   async get(point: string, id: string): Promise<CaseView> {
     const c = await this.findAtPoint(this.dataSource.manager, point, id);
-    return toCaseView(c, await this.workflow.timeline(this.dataSource.manager, c.id), new Date());
+    return toCaseView(c, await this.cases.timeline(this.dataSource.manager, c.id), new Date());
   }
 
   async list(point: string, query: ListApplicationsQueryDto): Promise<CasePageView> {
@@ -333,14 +310,34 @@ export class ApplicationsService {
     manager: EntityManager,
     point: string,
     id: string,
-    lock = false,
   ): Promise<CaseEntity> {
     if (!UUID.test(id)) throw badRequest('id', 'id.uuid', 'id: must be a UUID');
-    const c = lock
-      ? await this.workflow.lock(manager, id)
-      : await manager.findOneBy(CaseEntity, { id });
+    const c = await manager.findOneBy(CaseEntity, { id });
     if (!c || c.acceptancePoint !== point) throw notFound(`application ${id} not found`);
     return c;
+  }
+
+  /** A clerk's event on a case of their point, through the case's front door; 409 when refused. */
+  private async clerkTransition(
+    manager: EntityManager,
+    point: string,
+    caller: Caller,
+    id: string,
+    event: Parameters<CaseService['transition']>[2],
+    now: Date,
+  ): Promise<CaseEntity> {
+    if (!UUID.test(id)) throw badRequest('id', 'id.uuid', 'id: must be a UUID');
+    const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
+    const exists = await manager.exists(CaseEntity, { where: { id } });
+    if (!exists) throw notFound(`application ${id} not found`);
+    const outcome = await this.cases.transition(manager, id, event, clerk, {
+      at: now,
+      check: (c) => {
+        if (c.acceptancePoint !== point) throw notFound(`application ${id} not found`);
+      },
+    });
+    if (outcome.kind === 'refused') throw conflict(outcome.error);
+    return outcome.case;
   }
 
   // ----------------------------------------------------------------------------- supplements
@@ -353,49 +350,49 @@ export class ApplicationsService {
   ): Promise<CaseView> {
     const now = new Date();
     return this.dataSource.transaction(async (manager) => {
-      const c = await this.findAtPoint(manager, point, id, true);
-      const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
-      const result = this.workflow.attempt(c, {
-        type: CaseEventType.SUPPLEMENT_SUBMITTED,
-        side: clerk.side,
-      });
-      if (!result.ok) throw conflict(result.error);
-
-      const today = todayInChina(now);
-      const submitted = this.matchRequestedItems(c, dto, now);
-      if (dto.photoId !== undefined) {
-        const photo = await this.photos.requireUsable(
-          manager,
-          dto.photoId,
-          c.residenceProvince,
-          now,
-        );
-        c.photoId = photo.id;
-      }
-      if (dto.fingerprints !== undefined) {
-        c.fingerprints = checkFingerprints(dto.fingerprints, 'fingerprints');
-      }
-      if (dto.guardian !== undefined) {
-        // The applicant's particulars were checked at intake; this gives the age on `today`.
-        const applicant = checkApplicant(c.applicant, today);
-        c.guardian = checkGuardian(dto.guardian, applicant, today);
-      }
-
-      await this.workflow.apply(manager, c, result, clerk, `round ${c.reviewRound + 1}`, now);
-      c.supplements = [...c.supplements, ...submitted];
-      c.supplementRequested = [];
-      c.reviewRound += 1;
-      c.reviewOverdue = false;
-      c.reviewDueAt = reviewDueAt(now, this.policy.deadlines);
-      await this.commands.send(manager, c, 'review.requested', { now });
-      await this.deadlines.schedule(manager, c, 'REVIEW_DEADLINE', now);
-      await this.workflow.save(manager, c);
+      const c = await this.clerkTransition(
+        manager,
+        point,
+        caller,
+        id,
+        (locked) => ({
+          type: CaseEventType.SUPPLEMENT_SUBMITTED,
+          reason: `round ${locked.reviewRound + 1}`,
+          // The material comes with the event; the machine then sends the next round's review
+          // request and restarts the review deadline (declared on the transition).
+          apply: async (c) => {
+            const today = todayInChina(now);
+            const submitted = this.matchRequestedItems(c, dto, now);
+            if (dto.photoId !== undefined) {
+              const photo = await this.photos.requireUsable(
+                manager,
+                dto.photoId,
+                c.residenceProvince,
+                now,
+              );
+              c.photoId = photo.id;
+            }
+            if (dto.fingerprints !== undefined) {
+              c.fingerprints = checkFingerprints(dto.fingerprints, 'fingerprints');
+            }
+            if (dto.guardian !== undefined) {
+              // The applicant's particulars were checked at intake; this gives the age on `today`.
+              const applicant = checkApplicant(c.applicant, today);
+              c.guardian = checkGuardian(dto.guardian, applicant, today);
+            }
+            c.supplements = [...c.supplements, ...submitted];
+            c.supplementRequested = [];
+            c.reviewRound += 1;
+          },
+        }),
+        now,
+      );
       this.logger.log('supplements submitted, review requested again', {
         caseId: c.id,
         receipt: c.receiptNumber,
         round: c.reviewRound,
       });
-      return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+      return toCaseView(c, await this.cases.timeline(manager, c.id), now);
     });
   }
 
@@ -453,18 +450,23 @@ export class ApplicationsService {
   async cancel(point: string, caller: Caller, id: string, reason: string): Promise<CaseView> {
     const now = new Date();
     return this.dataSource.transaction(async (manager) => {
-      const c = await this.findAtPoint(manager, point, id, true);
-      const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
-      const result = this.workflow.attempt(c, { type: CaseEventType.CANCELLED, side: clerk.side });
-      if (!result.ok) throw conflict(result.error);
-      const wasApproved = c.status === CaseStatus.APPROVED;
-      await this.workflow.apply(manager, c, result, clerk, reason.trim(), now);
-      c.cancelReason = reason.trim();
-      c.pendingCommand = null;
-      if (wasApproved) await this.commands.sendProductionCancelled(manager, c, reason.trim());
-      await this.workflow.save(manager, c);
+      // An approved case also tells production not to start (declared on the transition).
+      const c = await this.clerkTransition(
+        manager,
+        point,
+        caller,
+        id,
+        {
+          type: CaseEventType.CANCELLED,
+          reason: reason.trim(),
+          apply: (locked) => {
+            locked.cancelReason = reason.trim();
+          },
+        },
+        now,
+      );
       this.logger.log('application withdrawn', { caseId: c.id, receipt: c.receiptNumber });
-      return toCaseView(c, await this.workflow.timeline(manager, c.id), now);
+      return toCaseView(c, await this.cases.timeline(manager, c.id), now);
     });
   }
 }

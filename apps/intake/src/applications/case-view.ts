@@ -1,23 +1,18 @@
 import { maskCitizenId } from '@app/domain';
 import { allowedEvents, CaseContext, isTerminal, Side, STATUS_INFO } from '@app/workflow';
-import type { CaseEntity } from './case.entity';
+import type { CaseEntity } from '../case/case.entity';
+import { contextOf as baseContextOf } from '../case/case-context';
 import type {
   CaseSummaryView,
   CaseView,
   OverdueView,
   TimelineEntryView,
 } from './dto/case-view.dto';
-import type { TimelineEntity } from './timeline.entity';
+import type { TimelineEntity } from '../case/timeline.entity';
 
 /** The workflow context of a stored case: the only facts the state machine reads. */
 export function contextOf(c: CaseEntity): CaseContext {
-  return {
-    status: c.status,
-    deliveryMethod: c.deliveryMethod,
-    postalReturned: c.postalReturned,
-    productionAttempts: c.productionAttempts,
-    maxProductionAttempts: c.maxProductionAttempts,
-  };
+  return baseContextOf(c) as CaseContext;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Caller } from '@app/platform';
-import { CaseEntity } from '../applications/case.entity';
+import { CaseEntity } from '../case/case.entity';
 import { toTimelineView } from '../applications/case-view';
-import { TimelineEntity } from '../applications/timeline.entity';
+import { TimelineEntity } from '../case/timeline.entity';
 import { notFound } from '../common/http-problems';
 import { AuditTimelineView } from './dto/audit-timeline.dto';
-import { verifyTimelineChain } from './timeline-chain';
+import { verifyTimelineChain } from '../case/timeline-chain';
 
 /**
  * Who may audit a case: ops any case; an auditor the cases whose residence or hukou province is

@@ -4,7 +4,7 @@ import {
   timelineContent,
   timelineEntryHash,
   TimelineRowLike,
-} from '../audit/timeline-chain';
+} from '../case/timeline-chain';
 
 interface RawRow {
   id: string;

@@ -1,5 +1,5 @@
 import type { Payload } from '@app/contracts';
-import { MAX_TIMER_DELAY_MS, timerLinkMs } from './case-commands.service';
+import { MAX_TIMER_DELAY_MS, timerLinkMs } from '../case/case-commands.service';
 import { decisionProblem } from './orchestrator.service';
 
 describe('decisionProblem', () => {

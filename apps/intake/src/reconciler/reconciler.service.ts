@@ -8,9 +8,8 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { CaseStatus, TERMINAL_STATUSES } from '@app/workflow';
-import { CaseEntity, PendingCommand } from '../applications/case.entity';
-import { CaseCommandsService, TimerKind } from '../orchestration/case-commands.service';
-import { CaseWorkflowService } from '../orchestration/case-workflow.service';
+import { CaseEntity, PendingCommand } from '../case/case.entity';
+import { CaseCommandsService, TimerKind } from '../case/case-commands.service';
 import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.service';
 
 /**
@@ -64,7 +63,6 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly commands: CaseCommandsService,
     private readonly deadlines: DeadlinesService,
-    private readonly workflow: CaseWorkflowService,
     private readonly messaging: ServiceMessaging,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -235,10 +233,9 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     return this.dataSource.transaction(async (manager) => {
       const c = await this.claim(manager, id);
       if (!c) return false;
+      // The deadline's transition goes through the case's front door (which saves the case).
       const outcome = await this.deadlines.fire(manager, c, kind, SYSTEM_ACTOR, undefined, now);
-      if (outcome !== 'applied') return false;
-      await this.workflow.save(manager, c);
-      return true;
+      return outcome === 'applied';
     });
   }
 }

@@ -145,7 +145,7 @@ export class ProductionService {
         caseId,
         payload,
         from: this.messaging.address(province),
-        to: { service: Service.INTAKE, province: to },
+        parties: { residence: to },
         replyTo: raw,
       });
   }

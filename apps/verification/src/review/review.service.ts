@@ -139,7 +139,7 @@ export class ReviewService {
       caseId: request.caseId,
       payload: decision,
       from: this.messaging.address(request.recipient.province),
-      to: { service: Service.INTAKE, province: request.sender.province },
+      parties: { residence: request.sender.province, hukou: request.recipient.province },
       replyTo: request,
     });
   }

@@ -1,5 +1,5 @@
 import { Side } from '@app/workflow';
-import { senderSide } from './sender-side';
+import { senderSide } from './case-parties';
 
 describe('senderSide', () => {
   const route = { residenceProvince: '33', hukouProvince: '34' };

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ApplicantT, IssueDecisionT, SupplementItemT } from '@app/contracts';
-import type { CaseStatus, DeliveryMethod } from '@app/workflow';
+import type { CaseKind, CaseStatus, DeliveryMethod } from '@app/workflow';
 
 /** Stored fingerprint capture: two templates, or why they could not be taken. */
 export interface FingerprintsRecord {
@@ -65,6 +65,10 @@ const numeric = {
 export class CaseEntity {
   @PrimaryColumn('uuid')
   id!: string;
+
+  /** The kind of case: which workflow machine it runs (see MACHINES in @app/workflow). */
+  @Column({ type: 'text', default: 'idcard' })
+  kind!: CaseKind;
 
   @Column({ name: 'receipt_number', type: 'text', unique: true })
   receiptNumber!: string;

@@ -1,9 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
-import { Envelope } from '@app/messaging';
+import { Envelope, envelopeHash } from '@app/messaging';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
-import { CaseEntity, PendingCommand } from '../applications/case.entity';
+import { CaseEntity, PendingCommand } from './case.entity';
+import { partiesOf } from './case-parties';
+
+/** What the case sends: its awaited commands and the withdrawal notice to production. */
+export type SentCommand = PendingCommand | 'production.cancelled';
 import { PhotoEntity } from '../photos/photo.entity';
 
 export type TimerKind = Payload<'case.timer'>['kind'];
@@ -98,15 +102,26 @@ export class CaseCommandsService {
     };
   }
 
-  /** Sends (or re-sends) the case's pending command and records when. */
+  /**
+   * Sends (or re-sends) a command of the case. An awaited command (review, production and delivery
+   * orders) becomes the case's pending command, re-sent by the reconciler until answered, and is
+   * remembered with its hash: only a reply quoting one of them is accepted. `production.cancelled`
+   * is a notice: nothing waits for it.
+   */
   async send(
     manager: EntityManager,
     c: CaseEntity,
-    command: PendingCommand,
+    command: SentCommand,
     opts: { causedBy?: Envelope; resend?: boolean; now?: Date; sync?: boolean } = {},
   ): Promise<Envelope> {
     const from = this.messaging.address(c.residenceProvince);
-    const common = { caseId: c.id, from, causedBy: opts.causedBy, correlationId: c.id };
+    const common = {
+      caseId: c.id,
+      from,
+      parties: partiesOf(c),
+      causedBy: opts.causedBy,
+      correlationId: c.id,
+    };
     let envelope: Envelope;
     switch (command) {
       case 'review.requested':
@@ -133,7 +148,24 @@ export class CaseCommandsService {
           to: { service: Service.DELIVERY, province: c.residenceProvince },
         });
         break;
+      case 'production.cancelled':
+        return this.messaging.outbox.add(manager, {
+          ...common,
+          type: 'production.cancelled',
+          payload: { reason: (c.cancelReason ?? '').slice(0, 200) },
+          to: { service: Service.PRODUCTION, province: c.residenceProvince },
+        });
     }
+    await manager.query(
+      `INSERT INTO intake.case_requests (message_id, case_id, type, round, hash) VALUES ($1, $2, $3, $4, $5)`,
+      [
+        envelope.id,
+        c.id,
+        command,
+        command === 'review.requested' ? c.reviewRound : null,
+        envelopeHash(envelope),
+      ],
+    );
     // A delivery sync after dispatch asks the delivery side to re-announce; nothing is pending.
     if (!opts.sync) c.pendingCommand = command;
     c.lastSentAt = opts.now ?? new Date();
@@ -154,22 +186,6 @@ export class CaseCommandsService {
     return envelope;
   }
 
-  /** Tells production of the residence province that an approved case was withdrawn. */
-  async sendProductionCancelled(
-    manager: EntityManager,
-    c: CaseEntity,
-    reason: string,
-  ): Promise<Envelope> {
-    return this.messaging.outbox.add(manager, {
-      type: 'production.cancelled',
-      caseId: c.id,
-      correlationId: c.id,
-      payload: { reason: reason.slice(0, 200) },
-      from: this.messaging.address(c.residenceProvince),
-      to: { service: Service.PRODUCTION, province: c.residenceProvince },
-    });
-  }
-
   /** A durable timer: a delayed case.timer message to intake of the residence province. */
   async scheduleTimer(
     manager: EntityManager,
@@ -185,7 +201,7 @@ export class CaseCommandsService {
       correlationId: c.id,
       payload: { kind, dueAt: dueAt.toISOString() },
       from: address,
-      to: address,
+      parties: partiesOf(c),
       delayMs: Math.min(this.timerLinkMs, Math.max(0, dueAt.getTime() - now.getTime())),
     });
   }

@@ -1,0 +1,377 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { Catalog } from '@app/contracts';
+import { DeadLetterReason, Envelope, MessageRefusedError, OutOfOrderError } from '@app/messaging';
+import {
+  CaseEffect,
+  CaseEventType,
+  IllegalTransitionError,
+  machineOf,
+  MachineResult,
+  MachineSuccess,
+  MachineTransition,
+  runMachine,
+  Side,
+} from '@app/workflow';
+import { IntakePolicy } from '../policy/intake-policy';
+import { CaseEntity } from './case.entity';
+import { CaseCommandsService, SentCommand } from './case-commands.service';
+import { DEADLINES } from './case-deadlines';
+import { partyProblem, RejectedMessageError, senderSide } from './case-parties';
+import { contextOf } from './case-context';
+import { isEarly } from './message-timing';
+import { TimelineEntity } from './timeline.entity';
+import { GENESIS_HASH, timelineContent, timelineEntryHash } from './timeline-chain';
+
+/** Who moved the case, for the timeline: a clerk over HTTP, a verified message sender, a timer. */
+export interface TransitionActor {
+  /** The side established by the caller (clerk, verified signature, own timer), never looked up. */
+  side: Side;
+  actor?: string | null;
+  senderProvince?: string | null;
+  senderService?: string | null;
+  messageId?: string | null;
+}
+
+/**
+ * Who asks for a transition: a clerk or the case's own timers (a TransitionActor), or a message,
+ * whose parties are checked against the case here before anything else.
+ */
+export type CaseActor = TransitionActor | { message: Envelope };
+
+/** An event offered to a case, with what it brings. */
+export interface CaseEventRequest {
+  /** The machine's event. */
+  type: string;
+  /** Shown in the timeline (refusal reason, round, ...). */
+  reason?: string | null;
+  /** Leave an otherwise acceptable message alone (e.g. a decision on an old round): nothing written. */
+  ignore?: string;
+  /**
+   * The facts the event brings (a decision, a card serial, submitted material), written on the
+   * locked case after the machine accepted the event and before the declared effects run. May throw
+   * to refuse: nothing is written.
+   */
+  apply?: (c: CaseEntity) => void | Promise<void>;
+}
+
+export interface TransitionOptions {
+  /** Checks on the locked case before the machine runs (e.g. the clerk's own acceptance point). */
+  check?: (c: CaseEntity) => void;
+  at?: Date;
+}
+
+export type TransitionOutcome =
+  | { kind: 'applied'; case: CaseEntity; from: string; to: string; event: string }
+  /** A late or duplicate message, or one the event asked to leave alone: nothing written. */
+  | { kind: 'ignored'; case: CaseEntity; why: string }
+  /** The machine refused a clerk's or timer's event: nothing written. */
+  | { kind: 'refused'; case: CaseEntity; error: IllegalTransitionError };
+
+/** One entry of the case's hash-chained timeline. */
+export interface TimelineRecord {
+  caseId: string;
+  from: string | null;
+  to: string;
+  event: string;
+  who: TransitionActor;
+  reason?: string | null;
+  at: Date;
+}
+
+/**
+ * The one front door of the case. Every change of a case's status (a clerk's action, a message of
+ * another party, a deadline, the reconciler) goes through `transition()`: it locks the case row,
+ * checks a message's parties against the case, runs the case kind's machine (pure), writes what
+ * the event brings, appends the hash-chained timeline row, carries out the effects the machine
+ * declares for the transition (next commands, deadlines, settled answers, flags) and saves, all in
+ * the caller's transaction.
+ */
+@Injectable()
+export class CaseService {
+  private readonly logger = new Logger(CaseService.name);
+
+  constructor(
+    private readonly commands: CaseCommandsService,
+    @Inject(IntakePolicy) private readonly policy: IntakePolicy,
+  ) {}
+
+  /** Loads and locks the case row until the transaction ends (null when it does not exist). */
+  async lock(manager: EntityManager, id: string): Promise<CaseEntity | null> {
+    return manager.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** What the machine of the case's kind says about `event` now (pure, nothing written). */
+  attempt(c: CaseEntity, event: { type: string; side: Side }): MachineResult {
+    return runMachine(machineOf(c.kind), contextOf(c), event);
+  }
+
+  /**
+   * Creates a case in its machine's initial status (INTAKE row of the timeline), then opens it with
+   * the machine's opening event (e.g. the first review request) and its declared effects.
+   */
+  async open(
+    manager: EntityManager,
+    c: CaseEntity,
+    who: TransitionActor,
+    opts: { reason?: string; at: Date },
+  ): Promise<CaseEntity> {
+    const machine = machineOf(c.kind);
+    c.status = machine.initial as CaseEntity['status'];
+    await manager.insert(CaseEntity, c);
+    await this.record(manager, {
+      caseId: c.id,
+      from: null,
+      to: machine.initial,
+      event: 'INTAKE',
+      who,
+      at: opts.at,
+    });
+    const outcome = await this.transition(
+      manager,
+      c.id,
+      { type: machine.opening, reason: opts.reason },
+      who,
+      { at: opts.at },
+    );
+    if (outcome.kind !== 'applied') {
+      throw new Error(`a new ${c.kind} case refused its opening event ${machine.opening}`);
+    }
+    return outcome.case;
+  }
+
+  /**
+   * Locks a case for a message and checks the message against the case's parties: the verified
+   * sender must be the catalog's producer for its party of this case, the recipient the party this
+   * node plays, and a reply must quote a request this side sent (for a review decision: of the
+   * current round). A failure is refused as PARTY_MISMATCH: dead-lettered at once, nothing written.
+   */
+  async receive(
+    manager: EntityManager,
+    env: Envelope,
+  ): Promise<{ case: CaseEntity; who: TransitionActor }> {
+    const c = await this.lock(manager, env.caseId);
+    if (!c) {
+      throw new RejectedMessageError(
+        'UNKNOWN_CASE',
+        `${env.type} for a case that does not exist here`,
+      );
+    }
+    const problem = partyProblem(env, c) ?? (await this.replyProblem(manager, env, c));
+    if (problem) throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, problem);
+    const side = senderSide(env.sender, c);
+    if (!side) {
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `${env.sender.service} of ${env.sender.province} has no side in this case`,
+      );
+    }
+    return {
+      case: c,
+      who: {
+        side,
+        senderProvince: env.sender.province,
+        senderService: env.sender.service,
+        messageId: env.id,
+      },
+    };
+  }
+
+  /** A reply must name, by hash, a request this case really sent (a review: the current round). */
+  private async replyProblem(
+    manager: EntityManager,
+    env: Envelope,
+    c: CaseEntity,
+  ): Promise<string | undefined> {
+    const answers = (Catalog as Record<string, { answers?: string }>)[env.type]?.answers;
+    if (!answers) return undefined;
+    if (!env.inReplyTo) return `${env.type} is a reply but names no request (inReplyTo)`;
+    const [sent]: { type: string; round: number | null }[] = await manager.query(
+      `SELECT type, round FROM intake.case_requests WHERE case_id = $1 AND hash = $2 LIMIT 1`,
+      [c.id, env.inReplyTo.hash],
+    );
+    if (!sent || sent.type !== answers) {
+      return `inReplyTo.hash names no ${answers} this side sent for this case`;
+    }
+    if (sent.round !== null && sent.round !== c.reviewRound) {
+      return `inReplyTo names the ${answers} of round ${sent.round}; the case is in round ${c.reviewRound}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The front door: lock, check (a message's parties), run the machine, write what the event
+   * brings, append the timeline row, carry out the declared effects, save.
+   *
+   * For a message, the machine's refusals are sorted here once: TERMINAL_STATE and a late
+   * ILLEGAL_TRANSITION (a duplicate, a re-announcement) are ignored; an early ILLEGAL_TRANSITION
+   * (the message overtook its predecessor) is an OutOfOrderError, parked by the transport; anything else (WRONG_SIDE,
+   * GUARD_FAILED...) is thrown, retried, then dead-lettered. For a clerk or a timer they come back
+   * as `refused` for the caller to answer.
+   */
+  async transition(
+    manager: EntityManager,
+    caseId: string,
+    event: CaseEventRequest | ((c: CaseEntity) => CaseEventRequest),
+    actor: CaseActor,
+    opts: TransitionOptions = {},
+  ): Promise<TransitionOutcome> {
+    const at = opts.at ?? new Date();
+    let c: CaseEntity | null;
+    let who: TransitionActor;
+    const message = 'message' in actor ? actor.message : undefined;
+    if (message) {
+      ({ case: c, who } = await this.receive(manager, message));
+    } else {
+      c = await this.lock(manager, caseId);
+      if (!c) throw new Error(`case ${caseId} does not exist`);
+      who = actor as TransitionActor;
+    }
+    opts.check?.(c);
+    const request = typeof event === 'function' ? event(c) : event;
+    const result = this.attempt(c, { type: request.type, side: who.side });
+    const meta = { caseId: c.id, receipt: c.receiptNumber, messageId: who.messageId ?? undefined };
+    if (!result.ok) {
+      if (!message) return { kind: 'refused', case: c, error: result.error };
+      const { code } = result.error;
+      if (code === 'ILLEGAL_TRANSITION' && isEarly(c.status, request.type as CaseEventType)) {
+        // Overtook its predecessor (messages of one batch are consumed concurrently, a killed
+        // node's job comes back later): parked by the transport until the case moves, no attempt spent.
+        throw new OutOfOrderError(`EARLY: ${result.error.message}`);
+      }
+      if (code === 'TERMINAL_STATE' || code === 'ILLEGAL_TRANSITION') {
+        this.logger.warn(
+          `ignored ${message.type} (late or duplicate): ${result.error.message}`,
+          meta,
+        );
+        return { kind: 'ignored', case: c, why: result.error.message };
+      }
+      throw new RejectedMessageError(code, result.error.message);
+    }
+    if (request.ignore) {
+      this.logger.warn(`ignored ${message?.type ?? request.type}: ${request.ignore}`, meta);
+      return { kind: 'ignored', case: c, why: request.ignore };
+    }
+    await request.apply?.(c);
+    const next = result.context;
+    c.status = next.status as CaseEntity['status'];
+    c.postalReturned = next.postalReturned;
+    c.productionAttempts = next.productionAttempts;
+    c.updatedAt = at;
+    await this.record(manager, {
+      caseId: c.id,
+      from: result.from,
+      to: result.to,
+      event: result.event,
+      who,
+      reason: request.reason ?? null,
+      at,
+    });
+    await this.carryOut(manager, c, result, { causedBy: message, at });
+    await this.save(manager, c);
+    this.logger.log(`${result.from} -> ${result.to} by ${result.event}`, meta);
+    return { kind: 'applied', case: c, from: result.from, to: result.to, event: result.event };
+  }
+
+  /** The effects the machine declares for the transition that applied, in a fixed order. */
+  private async carryOut(
+    manager: EntityManager,
+    c: CaseEntity,
+    result: MachineSuccess,
+    ctx: { causedBy?: Envelope; at: Date },
+  ): Promise<void> {
+    const t: MachineTransition = result.transition;
+    if (t.settles) c.pendingCommand = null;
+    for (const effect of result.effects) {
+      switch (effect) {
+        case CaseEffect.FLAG_REVIEW_OVERDUE:
+          c.reviewOverdue = true;
+          break;
+        case CaseEffect.RESEND_REVIEW_REQUEST:
+          // Same round: the hukou side answers a duplicate round with the decision it recorded.
+          await this.commands.send(manager, c, 'review.requested', { resend: true, now: ctx.at });
+          break;
+        case CaseEffect.FLAG_STATUTORY_OVERDUE:
+          c.statutoryOverdue = true;
+          break;
+        case CaseEffect.SEND_PICKUP_REMINDER:
+          // No applicant channel in this system yet: the reminder is recorded for the clerk app.
+          c.pickupRemindedAt = ctx.at;
+          break;
+        // INCREMENT_PRODUCTION_ATTEMPTS, MARK_POSTAL_RETURNED: already in the next context.
+      }
+    }
+    for (const s of t.sends ?? []) {
+      await this.commands.send(manager, c, s.message as SentCommand, {
+        causedBy: ctx.causedBy,
+        now: ctx.at,
+      });
+    }
+    for (const kind of t.schedules ?? []) {
+      const deadline = DEADLINES[kind];
+      deadline.arm(c, ctx.at, this.policy);
+      const due = deadline.due(c);
+      if (!due) throw new Error(`case ${c.id} has no ${kind} deadline to schedule`);
+      await this.commands.scheduleTimer(manager, c, kind, due, ctx.at);
+    }
+  }
+
+  /**
+   * Appends one timeline entry, chained to the case's previous entry (see timeline-chain.ts).
+   * Reading the previous hash is safe because the case row is locked in this transaction: every
+   * caller already holds it, and it is taken again here (a no-op for the holder) so that no path
+   * can append without it. The unique index (case_id, prev_hash) refuses a fork should one ever
+   * slip through.
+   */
+  async record(manager: EntityManager, entry: TimelineRecord): Promise<void> {
+    const { caseId, who, at } = entry;
+    await manager.query(`SELECT 1 FROM intake.cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    const [last]: { hash: string | null }[] = await manager.query(
+      // A row without a hash (not written here) is reported by the audit; chain past it.
+      `SELECT hash FROM intake.case_timeline WHERE case_id = $1 AND hash IS NOT NULL
+       ORDER BY id DESC LIMIT 1`,
+      [caseId],
+    );
+    const reason = entry.reason ?? null;
+    const content = timelineContent({
+      caseId,
+      fromStatus: entry.from,
+      toStatus: entry.to,
+      event: entry.event,
+      side: who.side,
+      actor: who.actor ?? null,
+      senderProvince: who.senderProvince ?? null,
+      senderService: who.senderService ?? null,
+      messageId: who.messageId ?? null,
+      reason: reason === null ? null : reason.slice(0, 500),
+      at,
+    });
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    await manager.insert(TimelineEntity, {
+      caseId: content.caseId,
+      fromStatus: content.from,
+      toStatus: content.to,
+      event: content.event,
+      side: content.side,
+      actor: content.actor,
+      senderProvince: content.senderProvince,
+      senderService: content.senderService,
+      messageId: content.messageId,
+      reason: content.reason,
+      at,
+      prevHash,
+      hash: timelineEntryHash(content, prevHash),
+    });
+  }
+
+  /** Writes every column of the case (one UPDATE; the row is already locked). */
+  async save(manager: EntityManager, c: CaseEntity): Promise<void> {
+    const { id, ...columns } = c;
+    await manager.update(CaseEntity, { id }, columns as QueryDeepPartialEntity<CaseEntity>);
+  }
+
+  async timeline(manager: EntityManager, caseId: string): Promise<TimelineEntity[]> {
+    return manager.find(TimelineEntity, { where: { caseId }, order: { id: 'ASC' } });
+  }
+}
