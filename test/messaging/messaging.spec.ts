@@ -239,7 +239,11 @@ describe('messaging backbone', () => {
     await relay.start();
     await waitFor('10 effects', h.effects, (rows) => rows.length === 10);
     // The relay marks rows sent when its transaction commits, which may be after the consumer ran.
-    await waitFor('an empty backlog', () => relay.backlog(), (n) => n === 0);
+    await waitFor(
+      'an empty backlog',
+      () => relay.backlog(),
+      (n) => n === 0,
+    );
     const [{ inbox }] = await h.dataSource.query(`SELECT count(*)::int AS inbox FROM sink.inbox`);
     expect(inbox).toBe(10);
   });
