@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
+import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DEV_JWT_SECRET, jwtKeyFrom, signJwt } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { importRegistryRecords } from '../../apps/verification/src';
 import { verificationFeature } from '../../apps/verification/src/verification.feature';
 import { authHeaders } from '../support/auth';
+import { TEST_REDIS_URL } from '../support/database';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { ClerkClient } from '../intake/support/client';
@@ -154,6 +156,19 @@ describe('platform: HTTP edge and tokens (e2e)', () => {
     const docs = await (await fetch(`${sys.url}/api/docs`)).text();
     for (const src of docs.match(/(?:src|href)="([^"]+)"/g) ?? [])
       expect(src).not.toMatch(/https?:\/\//);
+  });
+
+  it('asks Redis over one kept connection, not a new one per readiness probe', async () => {
+    for (let i = 0; i < 5; i++) expect((await fetch(`${sys.url}/health/ready`)).status).toBe(200);
+    const redis = new IORedis(TEST_REDIS_URL);
+    try {
+      const clients = String(await redis.client('LIST'))
+        .split('\n')
+        .filter((line) => line.includes(` name=${sys.queuePrefix}:readiness `));
+      expect(clients).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('keeps idle connections longer than load balancers do', () => {

@@ -87,6 +87,8 @@ export class HealthController implements OnApplicationShutdown {
       lazyConnect: true,
       enableOfflineQueue: false,
       retryStrategy: () => 1000,
+      // Named, so `CLIENT LIST` shows the one probe connection of each node.
+      connectionName: `${this.config.QUEUE_PREFIX}:readiness`,
     });
     redis.on('error', () => undefined);
     return redis;
