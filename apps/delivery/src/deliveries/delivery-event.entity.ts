@@ -6,20 +6,20 @@ export class DeliveryEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'delivery_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   deliveryId!: string;
 
-  @Column({ name: 'case_id', type: 'text' })
+  @Column({ type: 'text' })
   caseId!: string;
 
   /** DISPATCHED, RETURNED, ARRIVED, COLLECTED, DELIVERED_BY_POST. */
   @Column({ type: 'text' })
   event!: string;
 
-  @Column({ name: 'from_status', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   fromStatus!: string | null;
 
-  @Column({ name: 'to_status', type: 'text' })
+  @Column({ type: 'text' })
   toStatus!: string;
 
   /** Who caused it: `message:<id>` (an order), or the caller's subject (clerk, courier). */
@@ -27,7 +27,7 @@ export class DeliveryEvent {
   actor!: string;
 
   /** The outgoing message committed with the change. */
-  @Column({ name: 'message_id', type: 'uuid', nullable: true })
+  @Column({ type: 'uuid', nullable: true })
   messageId!: string | null;
 
   @Column({ type: 'timestamptz' })

@@ -9,10 +9,10 @@ export class Notification {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'delivery_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   deliveryId!: string;
 
-  @Column({ name: 'case_id', type: 'text' })
+  @Column({ type: 'text' })
   caseId!: string;
 
   @Column({ type: 'text' })
@@ -28,9 +28,9 @@ export class Notification {
   @Column({ type: 'text' })
   body!: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   createdAt!: Date;
 
-  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
   sentAt!: Date | null;
 }

@@ -9,18 +9,18 @@ export class IdempotencyKeyEntity {
   @PrimaryColumn({ type: 'text' })
   key!: string;
 
-  @Column({ name: 'request_hash', type: 'text' })
+  @Column({ type: 'text' })
   requestHash!: string;
 
-  @Column({ name: 'case_id', type: 'uuid', nullable: true })
+  @Column({ type: 'uuid', nullable: true })
   caseId!: string | null;
 
-  @Column({ name: 'status_code', type: 'integer', nullable: true })
+  @Column({ type: 'integer', nullable: true })
   statusCode!: number | null;
 
   @Column({ type: 'jsonb', nullable: true })
   response!: unknown;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -10,14 +10,14 @@ export class TimelineEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'case_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   caseId!: string;
 
   /** null for the intake row. */
-  @Column({ name: 'from_status', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   fromStatus!: string | null;
 
-  @Column({ name: 'to_status', type: 'text' })
+  @Column({ type: 'text' })
   toStatus!: string;
 
   /** A CaseEventType, or INTAKE for the row that created the case. */
@@ -32,13 +32,13 @@ export class TimelineEntity {
   @Column({ type: 'text', nullable: true })
   actor!: string | null;
 
-  @Column({ name: 'sender_province', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   senderProvince!: string | null;
 
-  @Column({ name: 'sender_service', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   senderService!: string | null;
 
-  @Column({ name: 'message_id', type: 'uuid', nullable: true })
+  @Column({ type: 'uuid', nullable: true })
   messageId!: string | null;
 
   @Column({ type: 'text', nullable: true })
@@ -48,7 +48,7 @@ export class TimelineEntity {
   at!: Date;
 
   /** The hash of the case's previous entry (64 zeros for the first). */
-  @Column({ name: 'prev_hash', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   prevHash!: string | null;
 
   /** SHA-256 of this entry's content and prevHash (timelineEntryHash). */

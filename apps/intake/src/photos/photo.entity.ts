@@ -13,10 +13,10 @@ export class PhotoEntity {
   @Column({ type: 'text' })
   sha256!: string;
 
-  @Column({ name: 'mime_type', type: 'text' })
+  @Column({ type: 'text' })
   mimeType!: string;
 
-  @Column({ name: 'size_bytes', type: 'integer' })
+  @Column({ type: 'integer' })
   sizeBytes!: number;
 
   @Column({ type: 'integer' })
@@ -25,16 +25,16 @@ export class PhotoEntity {
   @Column({ type: 'integer' })
   height!: number;
 
-  @Column({ name: 'captured_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   capturedAt!: Date;
 
   /** Image bytes; selected only when needed. */
   @Column({ type: 'bytea', select: false })
   bytes!: Buffer;
 
-  @Column({ name: 'created_by', type: 'text' })
+  @Column({ type: 'text' })
   createdBy!: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   createdAt!: Date;
 }

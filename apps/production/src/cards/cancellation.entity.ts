@@ -6,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ schema: 'production', name: 'cancellations' })
 export class Cancellation {
-  @PrimaryColumn({ name: 'case_id', type: 'text' })
+  @PrimaryColumn({ type: 'text' })
   caseId!: string;
 
   @Column({ type: 'text' })
@@ -15,9 +15,9 @@ export class Cancellation {
   @Column({ type: 'text' })
   reason!: string;
 
-  @Column({ name: 'message_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   messageId!: string;
 
-  @Column({ name: 'cancelled_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   cancelledAt!: Date;
 }

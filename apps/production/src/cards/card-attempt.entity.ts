@@ -9,25 +9,25 @@ export class CardAttempt {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'card_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   cardId!: string;
 
-  @Column({ name: 'case_id', type: 'text' })
+  @Column({ type: 'text' })
   caseId!: string;
 
   /** 1-based. */
   @Column({ type: 'int' })
   attempt!: number;
 
-  @Column({ name: 'started_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   startedAt!: Date;
 
-  @Column({ name: 'finished_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   finishedAt!: Date;
 
   @Column({ type: 'text' })
   outcome!: AttemptOutcome;
 
-  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   failureReason!: string | null;
 }

@@ -18,7 +18,7 @@ export class Card {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column({ name: 'case_id', type: 'text', unique: true })
+  @Column({ type: 'text', unique: true })
   caseId!: string;
 
   /** The production centre's province (the residence province). */
@@ -32,13 +32,13 @@ export class Card {
   @Column({ type: 'text' })
   status!: CardStatus;
 
-  @Column({ name: 'receipt_number', type: 'text' })
+  @Column({ type: 'text' })
   receiptNumber!: string;
 
-  @Column({ name: 'acceptance_point', type: 'text' })
+  @Column({ type: 'text' })
   acceptancePoint!: string;
 
-  @Column({ name: 'id_number', type: 'text' })
+  @Column({ type: 'text' })
   idNumber!: string;
 
   @Column({ type: 'text' })
@@ -50,33 +50,33 @@ export class Card {
   @Column({ type: 'text' })
   ethnicity!: string;
 
-  @Column({ name: 'birth_date', type: 'date' })
+  @Column({ type: 'date' })
   birthDate!: string;
 
   /** The address printed on the card (hukou address, from the issue decision). */
   @Column({ type: 'text' })
   address!: string;
 
-  @Column({ name: 'issuing_authority', type: 'text' })
+  @Column({ type: 'text' })
   issuingAuthority!: string;
 
-  @Column({ name: 'issuing_authority_code', type: 'text' })
+  @Column({ type: 'text' })
   issuingAuthorityCode!: string;
 
-  @Column({ name: 'issue_date', type: 'date' })
+  @Column({ type: 'date' })
   issueDate!: string;
 
-  @Column({ name: 'valid_from', type: 'date' })
+  @Column({ type: 'date' })
   validFrom!: string;
 
   /** null = long-term (长期). */
-  @Column({ name: 'valid_until', type: 'date', nullable: true })
+  @Column({ type: 'date', nullable: true })
   validUntil!: string | null;
 
-  @Column({ name: 'validity_years', type: 'int', nullable: true })
+  @Column({ type: 'int', nullable: true })
   validityYears!: number | null;
 
-  @Column({ name: 'photo_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   photoId!: string;
 
   /** Attempts made so far (rows in card_attempts). */
@@ -84,27 +84,27 @@ export class Card {
   attempts!: number;
 
   /** The order that created the card, and the conversation it belongs to. */
-  @Column({ name: 'order_message_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   orderMessageId!: string;
 
-  @Column({ name: 'correlation_id', type: 'text' })
+  @Column({ type: 'text' })
   correlationId!: string;
 
-  @Column({ name: 'started_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   startedAt!: Date;
 
-  @Column({ name: 'produced_at', type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
   producedAt!: Date | null;
 
-  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
   failedAt!: Date | null;
 
-  @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
   voidedAt!: Date | null;
 
-  @Column({ name: 'void_reason', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   voidReason!: string | null;
 
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   updatedAt!: Date;
 }

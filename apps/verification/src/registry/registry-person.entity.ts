@@ -4,7 +4,7 @@ import type { RegistryStatus } from './registry-record';
 /** A person of the hukou population registry (table `verification.registry_persons`). */
 @Entity({ schema: 'verification', name: 'registry_persons' })
 export class RegistryPersonEntity {
-  @PrimaryColumn({ name: 'id_number', type: 'text' })
+  @PrimaryColumn({ type: 'text' })
   idNumber!: string;
 
   @Column({ type: 'text' })
@@ -17,28 +17,28 @@ export class RegistryPersonEntity {
   ethnicity!: string;
 
   /** TypeORM hydrates `date` columns as YYYY-MM-DD strings. */
-  @Column({ name: 'birth_date', type: 'date' })
+  @Column({ type: 'date' })
   birthDate!: string;
 
   @Index('registry_persons_hukou_code_idx')
-  @Column({ name: 'hukou_address_code', type: 'char', length: 6 })
+  @Column({ type: 'char', length: 6 })
   hukouAddressCode!: string;
 
-  @Column({ name: 'hukou_address', type: 'text' })
+  @Column({ type: 'text' })
   hukouAddress!: string;
 
   @Column({ type: 'text' })
   status!: RegistryStatus;
 
-  @Column({ name: 'card_issued', type: 'boolean' })
+  @Column({ type: 'boolean' })
   cardIssued!: boolean;
 
   @Column({ type: 'text', array: true, default: () => `'{}'` })
   flags!: string[];
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
 }

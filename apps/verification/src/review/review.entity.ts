@@ -12,53 +12,53 @@ export class ReviewEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
-  @Column({ name: 'case_id', type: 'text' })
+  @Column({ type: 'text' })
   caseId!: string;
 
   @Column({ type: 'integer' })
   round!: number;
 
   /** The province whose county bureau reviewed (the recipient of the request). */
-  @Column({ name: 'hukou_province', type: 'char', length: 2 })
+  @Column({ type: 'char', length: 2 })
   hukouProvince!: string;
 
   /** The residence province that asked (the verified sender). */
-  @Column({ name: 'residence_province', type: 'char', length: 2 })
+  @Column({ type: 'char', length: 2 })
   residenceProvince!: string;
 
-  @Column({ name: 'request_message_id', type: 'uuid' })
+  @Column({ type: 'uuid' })
   requestMessageId!: string;
 
   /** `envelopeHash` of the signed request envelope this decision answered. */
-  @Column({ name: 'request_hash', type: 'text' })
+  @Column({ type: 'text' })
   requestHash!: string;
 
   /** SHA-256 of the canonical request payload: tells a faithful re-send from a changed one. */
-  @Column({ name: 'payload_hash', type: 'text' })
+  @Column({ type: 'text' })
   payloadHash!: string;
 
   @Column({ type: 'text' })
   outcome!: ReviewDecision['outcome'];
 
-  @Column({ name: 'refusal_code', type: 'text', nullable: true })
+  @Column({ type: 'text', nullable: true })
   refusalCode!: string | null;
 
-  @Column({ name: 'supplement_codes', type: 'text', array: true, default: () => `'{}'` })
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
   supplementCodes!: string[];
 
   @Column({ type: 'jsonb' })
   decision!: ReviewDecision;
 
-  @Column({ name: 'decided_at', type: 'timestamptz' })
+  @Column({ type: 'timestamptz' })
   decidedAt!: Date;
 
   /** How many times the recorded decision was sent again to a repeated request. */
-  @Column({ name: 'resend_count', type: 'integer', default: 0 })
+  @Column({ type: 'integer', default: 0 })
   resendCount!: number;
 
-  @Column({ name: 'last_request_message_id', type: 'uuid', nullable: true })
+  @Column({ type: 'uuid', nullable: true })
   lastRequestMessageId!: string | null;
 
-  @Column({ name: 'last_resent_at', type: 'timestamptz', nullable: true })
+  @Column({ type: 'timestamptz', nullable: true })
   lastResentAt!: Date | null;
 }
