@@ -101,6 +101,34 @@ export interface BullMqServerOptions {
    * stays refused however often it arrives. Default: no limit.
    */
   maxMessageAgeMs?: number;
+  /**
+   * At most this many messages handled at once by the whole node, across all its queues (each
+   * holds a database connection for its inbox transaction). Set below the connection pool so that
+   * HTTP requests and outbox relays always find a connection instead of queueing behind a backlog
+   * of messages. Default: no limit beyond `concurrency` per queue.
+   */
+  maxInFlight?: number;
+}
+
+/** A counting semaphore: FIFO waiters, no timeouts. */
+class Slots {
+  private free: number;
+  private readonly waiters: (() => void)[] = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /** How long a job waits when PostgreSQL is unreachable before it is tried again. */
@@ -132,9 +160,11 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
   private readonly parked = new Map<string, Set<Job>>();
   private readonly deadLetters = new Map<string, DeadLetterStore>();
   private readonly log = new Logger('BullMqServer');
+  private readonly slots?: Slots;
 
   constructor(private readonly options: BullMqServerOptions) {
     super();
+    if (options.maxInFlight !== undefined) this.slots = new Slots(Math.max(1, options.maxInFlight));
     for (const hosted of options.services) {
       assertSchemaName(hosted.schema);
       this.deadLetters.set(hosted.service, new DeadLetterStore(options.dataSource, hosted.schema));
@@ -237,6 +267,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     address: Address,
     schema: string,
   ): Promise<MessageOutcome> {
+    await this.slots?.acquire();
     try {
       // The handler's logs and the messages it causes carry the request that started the chain.
       const requestId = (job.data as Partial<Envelope> | null)?.requestId;
@@ -260,6 +291,8 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       });
       await job.moveToDelayed(Date.now() + UNAVAILABLE_RETRY_MS, token);
       throw new DelayedError();
+    } finally {
+      this.slots?.release();
     }
   }
 

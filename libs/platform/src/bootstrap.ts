@@ -141,6 +141,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       keyring,
       dataSource: app.get(DataSource),
       concurrency: config.WORKER_CONCURRENCY,
+      // Messages never take the last connections of the pool: HTTP (intake) and the outbox
+      // relays keep theirs however long the backlog of messages is.
+      maxInFlight: Math.max(1, config.DATABASE_POOL_SIZE - 3),
       observer: app.get(Metrics).observer,
       maxMessageAgeMs: config.MESSAGE_MAX_AGE_MS,
     });
