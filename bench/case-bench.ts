@@ -37,6 +37,8 @@ export interface CaseBenchOptions {
   light: number;
   /** Worker concurrency of the baseline's stages (the system's WORKER_CONCURRENCY). */
   workerConcurrency: number;
+  /** PostgreSQL connections of the baseline (the system's DATABASE_POOL_SIZE; default 10). */
+  poolSize?: number;
   /** Acceptance points per province; provinces below. */
   pointsPerProvince?: number;
   provinces?: string[];
@@ -306,6 +308,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       flows: o.cases,
       producers: o.concurrency,
       concurrency: o.workerConcurrency,
+      poolSize: o.poolSize ?? 10,
       onProgress: (done) => {
         if (done % 100 === 0) say(`baseline: ${done}/${o.cases} flows`);
       },

@@ -5,7 +5,7 @@
  * docs/performance.md for results.
  *
  *   npm run bench -- [--cases 1000] [--concurrency 32] [--rate 100] [--rate-seconds 10] [--light 30]
- *                    [--points-per-province 4] [--worker-concurrency 8] [--no-baseline]
+ *                    [--points-per-province 4] [--worker-concurrency 8] [--pool-size 10] [--no-baseline]
  *                    [--url http://127.0.0.1:3000 --database-url postgres://…/idcard]
  *
  * Without --url it starts the system all-in-one as a child process (the compiled `npm start`) on a
@@ -58,7 +58,7 @@ interface System {
 }
 
 /** The compiled all-in-one node in a child process of its own (so the load generator does not share its CPU time). */
-async function startSystem(workerConcurrency: number): Promise<System> {
+async function startSystem(workerConcurrency: number, poolSize: number): Promise<System> {
   const id = Date.now().toString(36);
   const dbName = `bench_cases_${id}`;
   const url = new URL(PG_URL);
@@ -83,6 +83,7 @@ async function startSystem(workerConcurrency: number): Promise<System> {
         KEYRING_DIR: keyringDir,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         WORKER_CONCURRENCY: String(workerConcurrency),
+        DATABASE_POOL_SIZE: String(poolSize),
         // The benchmark's clerks send far more than a counter does.
         RATE_LIMIT_PER_MINUTE: '1000000',
       },
@@ -142,6 +143,7 @@ async function deleteKeys(prefix: string) {
 
 async function main() {
   const workerConcurrency = num('worker-concurrency', 8);
+  const poolSize = num('pool-size', 10);
   const given = option('url');
   if (given && !option('database-url'))
     throw new Error('--url needs --database-url (the registry is seeded there)');
@@ -151,7 +153,7 @@ async function main() {
         databaseUrl: option('database-url')!,
         stop: async () => undefined,
       }
-    : await startSystem(workerConcurrency);
+    : await startSystem(workerConcurrency, poolSize);
   const baselinePrefix = `bench-hw-${Date.now().toString(36)}`;
   const tty = process.stderr.isTTY;
   let last = 0;
@@ -173,6 +175,7 @@ async function main() {
       rateSeconds: num('rate-seconds', 10),
       light: num('light', 30),
       workerConcurrency,
+      poolSize,
       pointsPerProvince: num('points-per-province', 4),
       skipBaseline: process.argv.includes('--no-baseline'),
       progress: (line) => {

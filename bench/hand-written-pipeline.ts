@@ -24,6 +24,8 @@ export interface HandWrittenOptions {
   producers: number;
   /** Jobs handled at once per stage worker (the system's WORKER_CONCURRENCY). */
   concurrency: number;
+  /** PostgreSQL connections (the system's DATABASE_POOL_SIZE, so both get the same). */
+  poolSize: number;
   onProgress?: (done: number) => void;
 }
 
@@ -42,7 +44,7 @@ export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<Han
   await admin.query(`CREATE DATABASE ${dbName}`);
   const url = new URL(o.pgUrl);
   url.pathname = `/${dbName}`;
-  const pool = new Pool({ connectionString: url.toString(), max: o.producers + STAGES * 2 });
+  const pool = new Pool({ connectionString: url.toString(), max: o.poolSize });
   // An idle connection closed under the pool (the database is dropped at the end) is not a failure.
   pool.on('error', () => undefined);
   const tx = async (sql: string, params: unknown[]) => {
