@@ -14,6 +14,7 @@ import {
   SEED_REGIONS,
 } from './support/oracle';
 import { AUDITOR, call, OpsSystem, startOpsSystem } from './support/ops-system';
+import { EXACT_STAY_LIMIT, StatsService } from '../../apps/ops/src/stats/stats.service';
 
 type Json = Record<string, unknown>;
 interface StatusStats {
@@ -196,6 +197,67 @@ describe('ops stats API (e2e)', () => {
       medianSeconds: 0,
       p90Seconds: 0,
     });
+  });
+
+  it('reads stage-time percentiles from the 1 % histogram beyond the exact limit (within 0.5 %)', async () => {
+    const service = ops.sys.node.app.get(StatsService);
+    service.exactStayLimit = 0;
+    try {
+      const { body } = await get<{ percentiles: string; stages: Json[] }>(
+        '/api/v1/ops/stats/stage-times',
+      );
+      expect(body.percentiles).toBe('histogram');
+      const stays = completedStays(cases);
+      for (const stage of body.stages) {
+        const values = stays.get(String(stage.status)) ?? [];
+        expect(stage.completed).toBe(values.length);
+        for (const [p, field] of [
+          [0.5, 'medianSeconds'],
+          [0.9, 'p90Seconds'],
+        ] as const) {
+          const exact = percentileCont(values, p);
+          if (exact === null) expect(stage[field]).toBeNull();
+          else
+            expect(Math.abs(Number(stage[field]) - exact)).toBeLessThanOrEqual(
+              exact * 0.005 + 0.001,
+            );
+        }
+      }
+    } finally {
+      service.exactStayLimit = EXACT_STAY_LIMIT;
+    }
+  });
+
+  it('keeps the rollups equal to a rebuild from the records (triggers agree with the bulk path)', async () => {
+    const paths = [
+      '/api/v1/ops/stats/statuses',
+      '/api/v1/ops/stats/province-pairs',
+      '/api/v1/ops/stats/daily?from=2022-06-01&to=2022-08-31',
+      '/api/v1/ops/stats/stage-times?province=31',
+    ];
+    const strip = (b: Json) => ({ ...b, asOf: undefined, stages: undefined });
+    const before = await Promise.all(paths.map(async (p) => strip((await get(p)).body)));
+    const tables = [
+      'stats_case_counts',
+      'stats_intake_daily',
+      'stats_entered_daily',
+      'stats_reached',
+      'stats_stay_histogram',
+      'stats_open_stays',
+    ];
+    const dump = async () =>
+      Promise.all(
+        tables.map(async (t) =>
+          (await ops.dataSource.query(`SELECT * FROM intake.${t}`))
+            .map((r: Json) => JSON.stringify(r))
+            .sort(),
+        ),
+      );
+    const byTrigger = await dump();
+    await ops.dataSource.query('SELECT intake.stats_rebuild()');
+    expect(await dump()).toEqual(byTrigger);
+    const after = await Promise.all(paths.map(async (p) => strip((await get(p)).body)));
+    expect(after).toEqual(before);
   });
 
   it('counts deadline breaches: 5-day review, 20-working-day promise, 60-day limit', async () => {

@@ -1,9 +1,9 @@
-import { maskCitizenId } from '@app/domain';
 import { CaseStatus, STATUS_INFO, TERMINAL_STATUSES } from '@app/workflow';
 import { provinceLabel } from '../common/scope';
 
 /**
- * The deadline rules ops reports on, as SQL over `intake.cases` aliased `c`, written once so the
+ * The deadline rules ops reports on, as SQL over `intake_stats.cases` (the case view intake
+ * publishes for ops) aliased `c`, written once so the
  * figures, the stuck-case list and the metrics agree. `now()` is the start of the read-only
  * snapshot transaction, the same instant for every figure of one answer.
  */
@@ -39,7 +39,7 @@ export const CASE_ROW_COLUMNS = `
   c.hukou_province,
   c.acceptance_point,
   to_char(c.intake_date, 'YYYY-MM-DD') AS intake_date,
-  c.applicant->>'idNumber' AS id_number,
+  c.id_number_masked,
   c.review_due_at,
   c.promise_due_at,
   c.statutory_due_at,
@@ -48,8 +48,7 @@ export const CASE_ROW_COLUMNS = `
   c.pending_command,
   c.last_sent_at,
   c.resend_count,
-  (SELECT max(t.at) FROM intake.case_timeline t
-    WHERE t.case_id = c.id AND t.from_status IS DISTINCT FROM t.to_status) AS last_moved_at`;
+  c.last_moved_at`;
 
 export interface CaseRowRaw {
   id: string;
@@ -58,7 +57,8 @@ export interface CaseRowRaw {
   hukou_province: string;
   acceptance_point: string;
   intake_date: string;
-  id_number: string | null;
+  /** Masked by intake's published view (intake_stats.cases): the full number never leaves it. */
+  id_number_masked: string | null;
   review_due_at: Date;
   promise_due_at: Date;
   statutory_due_at: Date;
@@ -108,7 +108,7 @@ export function toCaseRow(r: CaseRowRaw): CaseRow {
     hukouProvinceName: provinceLabel(r.hukou_province),
     acceptancePoint: r.acceptance_point,
     intakeDate: r.intake_date,
-    maskedIdNumber: maskCitizenId(r.id_number ?? ''),
+    maskedIdNumber: r.id_number_masked ?? '',
     reviewDueAt: iso(r.review_due_at)!,
     promiseDueAt: iso(r.promise_due_at)!,
     statutoryDueAt: iso(r.statutory_due_at)!,

@@ -53,7 +53,7 @@ export class StuckCasesService {
       const where = `${DEADLINE_SQL.open} AND ${scope} AND (${stale} OR ${DEADLINE_SQL.reviewPassed}
         OR ${DEADLINE_SQL.promisePassed} OR ${DEADLINE_SQL.statutoryPassed})`;
       const [{ total, as_of }] = await q<{ total: number; as_of: Date }>(
-        `SELECT count(*)::int AS total, now() AS as_of FROM intake.cases c WHERE ${where}`,
+        `SELECT count(*)::int AS total, now() AS as_of FROM intake_stats.cases c WHERE ${where}`,
         params,
       );
       const rows = await q<StuckRaw>(
@@ -70,7 +70,7 @@ export class StuckCasesService {
                     CASE WHEN ${DEADLINE_SQL.promisePassed} THEN c.promise_due_at END,
                     CASE WHEN ${DEADLINE_SQL.statutoryPassed} THEN c.statutory_due_at END
                   ) AS stuck_since
-             FROM intake.cases c
+             FROM intake_stats.cases c
             WHERE ${where}
          ) s
          ORDER BY s.stuck_since ASC, s.id

@@ -3,10 +3,10 @@ import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@app/platform';
 import { CASE_STATUSES } from '@app/workflow';
-import { DEADLINE_SQL } from '../cases/case-sql';
 import { StuckCasesService } from '../cases/stuck-cases.service';
 import { readSnapshot } from '../common/read-only';
 import { DeadLettersService } from '../dead-letters/dead-letters.service';
+import { StatsService } from '../stats/stats.service';
 
 /**
  * Case-level gauges on the node's /metrics, read from PostgreSQL when scraped (never stale):
@@ -23,6 +23,7 @@ export class OpsMetrics implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly stuck: StuckCasesService,
     private readonly deadLetters: DeadLettersService,
+    private readonly stats: StatsService,
   ) {}
 
   onModuleInit(): void {
@@ -30,14 +31,14 @@ export class OpsMetrics implements OnModuleInit {
     if (this.metrics.registry.getSingleMetric('idcard_ops_cases')) return;
     const caseGauge: Gauge<'status'> = new Gauge({
       name: 'idcard_ops_cases',
-      help: 'Cases by current status (intake.cases)',
+      help: 'Cases by current status (intake_stats.case_counts)',
       labelNames: ['status'] as const,
       registers,
       collect: async () => {
         await this.guard('cases', async () => {
           const rows = await readSnapshot(this.dataSource, (q) =>
             q<{ status: string; n: number }>(
-              'SELECT status, count(*)::int AS n FROM intake.cases GROUP BY status',
+              'SELECT status, sum(cases)::int AS n FROM intake_stats.case_counts GROUP BY status',
             ),
           );
           const counts = new Map(rows.map((r) => [r.status, r.n]));
@@ -52,14 +53,8 @@ export class OpsMetrics implements OnModuleInit {
       registers,
       collect: async () => {
         await this.guard('deadline breaches', async () => {
-          const [n] = await readSnapshot(this.dataSource, (q) =>
-            q<{ review: number; promise: number; statutory: number }>(
-              `SELECT count(*) FILTER (WHERE ${DEADLINE_SQL.reviewBreached})::int AS review,
-                      count(*) FILTER (WHERE ${DEADLINE_SQL.promisePassed})::int AS promise,
-                      count(*) FILTER (WHERE ${DEADLINE_SQL.statutoryBreached})::int AS statutory
-                 FROM intake.cases c`,
-            ),
-          );
+          const { deadlines } = await this.stats.breaches(null, 0);
+          const n = Object.fromEntries(deadlines.map((d) => [d.deadline, d.count]));
           for (const deadline of ['review', 'promise', 'statutory'] as const)
             breachGauge.set({ deadline }, n[deadline]);
         });

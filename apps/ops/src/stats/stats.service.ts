@@ -19,6 +19,9 @@ import type {
   StatusStats,
 } from './stats.types';
 
+/** Completed stays up to which stage-time percentiles are computed exactly. */
+export const EXACT_STAY_LIMIT = 20_000;
+
 /** Longest span of days one daily answer covers. */
 export const MAX_DAILY_SPAN_DAYS = 1000;
 const DEFAULT_DAILY_SPAN_DAYS = 30;
@@ -59,6 +62,11 @@ export interface DailyRange {
 export class StatsService {
   private readonly regions: PilotRegions;
   private readonly scheduleRevision: string;
+  /**
+   * Up to this many completed stays (in the asked scope), the stage-time percentiles are exact
+   * (percentile_cont over every stay); beyond it they come from the 1 % histogram.
+   */
+  exactStayLimit = EXACT_STAY_LIMIT;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -121,14 +129,13 @@ export class StatsService {
     const params: unknown[] = [];
     const scope = provinceCondition(province, params);
     const current = await q<{ status: string; n: number }>(
-      `SELECT c.status, count(*)::int AS n FROM intake.cases c WHERE ${scope} GROUP BY c.status`,
+      `SELECT c.status, sum(c.cases)::int AS n FROM intake_stats.case_counts c
+        WHERE ${scope} GROUP BY c.status`,
       params,
     );
     const reached = await q<{ status: string; n: number }>(
-      `SELECT t.to_status AS status, count(DISTINCT t.case_id)::int AS n
-         FROM intake.case_timeline t JOIN intake.cases c ON c.id = t.case_id
-        WHERE ${scope}
-        GROUP BY t.to_status`,
+      `SELECT c.status, sum(c.cases)::int AS n FROM intake_stats.reached c
+        WHERE ${scope} GROUP BY c.status`,
       params,
     );
     const now = new Map(current.map((r) => [r.status, r.n]));
@@ -160,16 +167,18 @@ export class StatsService {
     const params: unknown[] = [];
     const scope = provinceCondition(province, params);
     return q<PairRow>(
-      `SELECT c.residence_province AS residence, c.hukou_province AS hukou,
-              count(*)::int AS total,
-              count(*) FILTER (WHERE c.status NOT IN (${CLOSED}))::int AS open,
-              count(*) FILTER (WHERE c.status = 'DELIVERED')::int AS delivered,
-              count(*) FILTER (WHERE c.status = 'REFUSED')::int AS refused,
-              count(*) FILTER (WHERE c.status = 'CANCELLED')::int AS cancelled
-         FROM intake.cases c
-        WHERE ${scope}
-        GROUP BY 1, 2
-        ORDER BY total DESC, 1, 2`,
+      `SELECT * FROM (
+         SELECT c.residence_province AS residence, c.hukou_province AS hukou,
+                sum(c.cases)::int AS total,
+                coalesce(sum(c.cases) FILTER (WHERE c.status NOT IN (${CLOSED})), 0)::int AS open,
+                coalesce(sum(c.cases) FILTER (WHERE c.status = 'DELIVERED'), 0)::int AS delivered,
+                coalesce(sum(c.cases) FILTER (WHERE c.status = 'REFUSED'), 0)::int AS refused,
+                coalesce(sum(c.cases) FILTER (WHERE c.status = 'CANCELLED'), 0)::int AS cancelled
+           FROM intake_stats.case_counts c
+          WHERE ${scope}
+          GROUP BY 1, 2) p
+        WHERE p.total > 0
+        ORDER BY p.total DESC, 1, 2`,
       params,
     );
   }
@@ -242,21 +251,15 @@ export class StatsService {
   ): Promise<DailyStats> {
     const params: unknown[] = [range.from, range.to];
     const scope = provinceCondition(province, params);
-    const beforeParams: unknown[] = [range.from];
-    const beforeScope = provinceCondition(province, beforeParams);
-    const [{ before }] = await q<{ before: number }>(
-      `SELECT count(*)::int AS before FROM intake.cases c
-        WHERE c.intake_date < $1::date AND ${beforeScope}`,
-      beforeParams,
-    );
+    const before = await this.intakeBefore(q, province, range.from);
     const intake = await q<{ day: string; n: number }>(
       `WITH days AS (
          SELECT d::date AS day FROM generate_series($1::date, $2::date, interval '1 day') AS d
        ), counts AS (
-         SELECT c.intake_date AS day, count(*)::int AS n
-           FROM intake.cases c
-          WHERE c.intake_date BETWEEN $1::date AND $2::date AND ${scope}
-          GROUP BY c.intake_date
+         SELECT c.day, sum(c.cases)::int AS n
+           FROM intake_stats.intake_daily c
+          WHERE c.day BETWEEN $1::date AND $2::date AND ${scope}
+          GROUP BY c.day
        )
        SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(counts.n, 0)::int AS n
          FROM days LEFT JOIN counts ON counts.day = days.day
@@ -264,13 +267,11 @@ export class StatsService {
       params,
     );
     const delivered = await q<{ day: string; n: number }>(
-      `SELECT to_char((t.at AT TIME ZONE 'Asia/Shanghai')::date, 'YYYY-MM-DD') AS day,
-              count(DISTINCT t.case_id)::int AS n
-         FROM intake.case_timeline t JOIN intake.cases c ON c.id = t.case_id
-        WHERE t.to_status = 'DELIVERED' AND t.from_status IS DISTINCT FROM 'DELIVERED'
-          AND (t.at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN $1::date AND $2::date
-          AND ${scope}
-        GROUP BY 1`,
+      // A delivered case entered DELIVERED once (it is final): its first entry is its hand-over.
+      `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, sum(c.cases)::int AS n
+         FROM intake_stats.entered_daily c
+        WHERE c.status = 'DELIVERED' AND c.day BETWEEN $1::date AND $2::date AND ${scope}
+        GROUP BY c.day`,
       params,
     );
     const deliveredOn = new Map(delivered.map((r) => [r.day, r.n]));
@@ -295,6 +296,37 @@ export class StatsService {
     };
   }
 
+  /**
+   * Cases taken in before `from`: summed over whichever side of `from` has fewer days (the total
+   * minus the days since `from`, or the days before it), so the cost follows the answer, not the
+   * years of history.
+   */
+  private async intakeBefore(q: Query, province: string | null, from: string): Promise<number> {
+    const params: unknown[] = [from];
+    const scope = provinceCondition(province, params);
+    const [{ first }] = await q<{ first: string | null }>(
+      `SELECT (SELECT to_char(day, 'YYYY-MM-DD') FROM intake_stats.intake_daily
+                 ORDER BY day LIMIT 1) AS first`,
+    );
+    if (!first || first >= from) return 0;
+    const today = todayInChina();
+    if (daysBetween(first, from) <= daysBetween(from, today)) {
+      const [{ n }] = await q<{ n: number }>(
+        `SELECT coalesce(sum(c.cases), 0)::int AS n FROM intake_stats.intake_daily c
+          WHERE c.day < $1::date AND ${scope}`,
+        params,
+      );
+      return n;
+    }
+    const [{ n }] = await q<{ n: number }>(
+      `SELECT ((SELECT coalesce(sum(c.cases), 0) FROM intake_stats.case_counts c WHERE ${scope})
+             - (SELECT coalesce(sum(c.cases), 0) FROM intake_stats.intake_daily c
+                 WHERE c.day >= $1::date AND ${scope}))::int AS n`,
+      params,
+    );
+    return n;
+  }
+
   private async stageTimesIn(
     q: Query,
     asOf: string,
@@ -302,59 +334,68 @@ export class StatsService {
   ): Promise<StageTimeStats> {
     const params: unknown[] = [];
     const scope = provinceCondition(province, params);
-    // A stay in a status starts with the timeline row that entered it and ends with the next row
-    // that changed the status; self-loops (timers, remakes) neither start nor end a stay.
-    const rows = await q<{
-      status: string;
-      completed: number;
-      current: number;
-      median_s: number | null;
-      p90_s: number | null;
-      oldest_current_s: number | null;
-    }>(
-      `WITH moves AS (
-         SELECT t.case_id, t.id, t.at, t.to_status,
-                lag(t.to_status) OVER (PARTITION BY t.case_id ORDER BY t.at, t.id) AS previous
-           FROM intake.case_timeline t JOIN intake.cases c ON c.id = t.case_id
-          WHERE ${scope}
-       ), stays AS (
-         SELECT to_status AS status, at AS entered_at,
-                lead(at) OVER (PARTITION BY case_id ORDER BY at, id) AS left_at
-           FROM moves
-          WHERE previous IS DISTINCT FROM to_status
-       )
-       SELECT status,
-              count(left_at)::int AS completed,
-              (count(*) - count(left_at))::int AS current,
-              percentile_cont(0.5) WITHIN GROUP
-                (ORDER BY extract(epoch FROM left_at - entered_at)::float8)
-                FILTER (WHERE left_at IS NOT NULL) AS median_s,
-              percentile_cont(0.9) WITHIN GROUP
-                (ORDER BY extract(epoch FROM left_at - entered_at)::float8)
-                FILTER (WHERE left_at IS NOT NULL) AS p90_s,
-              max(extract(epoch FROM now() - entered_at)::float8)
-                FILTER (WHERE left_at IS NULL) AS oldest_current_s
-         FROM stays
-        GROUP BY status`,
+    // Completed stays by length bucket (maintained with every transition). A stay in a status
+    // starts with the timeline row that entered it and ends with the next row that changed the
+    // status; self-loops (timers, remakes) neither start nor end a stay.
+    const histogram = await q<{ status: string; seconds: number; stays: number }>(
+      `SELECT h.status, h.seconds, sum(h.stays)::int AS stays
+         FROM intake_stats.stay_histogram h
+        WHERE ${province === null ? `h.scope = ''` : `h.scope IN ('R' || $1, 'H' || $1)`}
+        GROUP BY h.status, h.seconds
+        ORDER BY h.status, h.seconds`,
+      province === null ? [] : [province],
+    );
+    const completed = histogram.reduce((n, r) => n + r.stays, 0);
+    const percentiles =
+      completed <= this.exactStayLimit
+        ? await this.exactPercentiles(q, province)
+        : histogramPercentiles(histogram);
+    const current = await q<{ status: string; current: number; oldest_current_s: number | null }>(
+      `SELECT c.status, count(*)::int AS current,
+              max(extract(epoch FROM now() - c.entered_at)::float8) AS oldest_current_s
+         FROM intake_stats.open_stays c
+        WHERE ${scope}
+        GROUP BY c.status`,
       params,
     );
-    const byStatus = new Map(rows.map((r) => [r.status, r]));
+    const byStatus = new Map(current.map((r) => [r.status, r]));
+    const completedBy = new Map<string, number>();
+    for (const r of histogram)
+      completedBy.set(r.status, (completedBy.get(r.status) ?? 0) + r.stays);
     return {
       asOf,
       province,
+      percentiles: completed <= this.exactStayLimit ? 'exact' : 'histogram',
       stages: CASE_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s)).map((status) => {
         const r = byStatus.get(status);
+        const p = percentiles.get(status);
         return {
           status,
           zh: STATUS_INFO[status].zh,
-          completed: r?.completed ?? 0,
-          medianSeconds: seconds(r?.median_s),
-          p90Seconds: seconds(r?.p90_s),
+          completed: completedBy.get(status) ?? 0,
+          medianSeconds: seconds(p?.median),
+          p90Seconds: seconds(p?.p90),
           current: r?.current ?? 0,
           oldestCurrentSeconds: seconds(r?.oldest_current_s),
         };
       }),
     };
+  }
+
+  /** percentile_cont over every completed stay (small deployments: a few thousand stays). */
+  private async exactPercentiles(q: Query, province: string | null): Promise<Percentiles> {
+    const params: unknown[] = [];
+    const scope = provinceCondition(province, params);
+    const rows = await q<{ status: string; median_s: number | null; p90_s: number | null }>(
+      `SELECT c.status,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY c.seconds) AS median_s,
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY c.seconds) AS p90_s
+         FROM intake_stats.completed_stays c
+        WHERE ${scope}
+        GROUP BY c.status`,
+      params,
+    );
+    return new Map(rows.map((r) => [r.status, { median: r.median_s, p90: r.p90_s }]));
   }
 
   private async breachesIn(
@@ -365,24 +406,40 @@ export class StatsService {
   ): Promise<BreachStats> {
     const params: unknown[] = [];
     const scope = provinceCondition(province, params);
-    const [n] = await q<Record<string, number>>(
-      `SELECT
-         count(*) FILTER (WHERE ${DEADLINE_SQL.reviewBreached})::int AS review_count,
-         count(*) FILTER (WHERE ${DEADLINE_SQL.reviewPassed})::int AS review_open,
-         count(*) FILTER (WHERE c.review_overdue)::int AS review_flagged,
-         count(*) FILTER (WHERE ${DEADLINE_SQL.promisePassed})::int AS promise_count,
-         count(*) FILTER (WHERE ${DEADLINE_SQL.statutoryBreached})::int AS statutory_count,
-         count(*) FILTER (WHERE ${DEADLINE_SQL.statutoryPassed})::int AS statutory_open,
-         count(*) FILTER (WHERE c.statutory_overdue)::int AS statutory_flagged
-       FROM intake.cases c WHERE ${scope}`,
-      params,
-    );
+    // Each count walks a partial index of what it asks about (open cases past a deadline, flagged
+    // cases), never the whole table; "breached" = passed now, or flagged by the case's timer.
+    const count = async (where: string) =>
+      (
+        await q<{ n: number }>(
+          `SELECT count(*)::int AS n FROM intake_stats.cases c WHERE ${where} AND ${scope}`,
+          params,
+        )
+      )[0].n;
+    const either = async (passed: string, flag: string) =>
+      (
+        await q<{ n: number }>(
+          `SELECT count(*)::int AS n FROM (
+             SELECT c.id FROM intake_stats.cases c WHERE ${passed} AND ${scope}
+             UNION
+             SELECT c.id FROM intake_stats.cases c WHERE ${flag} AND ${scope}) u`,
+          params,
+        )
+      )[0].n;
+    const n = {
+      review_count: await either(DEADLINE_SQL.reviewPassed, 'c.review_overdue'),
+      review_open: await count(DEADLINE_SQL.reviewPassed),
+      review_flagged: await count('c.review_overdue'),
+      promise_count: await count(DEADLINE_SQL.promisePassed),
+      statutory_count: await either(DEADLINE_SQL.statutoryPassed, 'c.statutory_overdue'),
+      statutory_open: await count(DEADLINE_SQL.statutoryPassed),
+      statutory_flagged: await count('c.statutory_overdue'),
+    };
     const openCases = async (passed: string, due: string) =>
       listLimit === 0
         ? []
         : (
             await q<CaseRowRaw>(
-              `SELECT ${CASE_ROW_COLUMNS} FROM intake.cases c
+              `SELECT ${CASE_ROW_COLUMNS} FROM intake_stats.cases c
                 WHERE ${passed} AND ${scope}
                 ORDER BY ${due} ASC, c.id
                 LIMIT ${Math.trunc(listLimit)}`,
@@ -420,6 +477,45 @@ export class StatsService {
       ],
     };
   }
+}
+
+type Percentiles = Map<string, { median: number | null; p90: number | null }>;
+
+/**
+ * percentile_cont (linear interpolation between the closest ranks) read from a histogram whose
+ * buckets are 1 % wide: each rank takes the middle of its bucket, so a figure is within 0.5 % of
+ * the exact one. `rows` are ordered by status, then seconds.
+ */
+export function histogramPercentiles(
+  rows: { status: string; seconds: number; stays: number }[],
+): Percentiles {
+  const byStatus = new Map<string, { seconds: number; stays: number }[]>();
+  for (const r of rows) {
+    const list = byStatus.get(r.status) ?? [];
+    list.push({ seconds: Number(r.seconds), stays: Number(r.stays) });
+    byStatus.set(r.status, list);
+  }
+  const out: Percentiles = new Map();
+  for (const [status, buckets] of byStatus) {
+    const total = buckets.reduce((n, b) => n + b.stays, 0);
+    const valueAt = (rank: number) => {
+      let seen = 0;
+      for (const b of buckets) {
+        seen += b.stays;
+        if (rank < seen) return b.seconds;
+      }
+      return buckets[buckets.length - 1].seconds;
+    };
+    const at = (p: number) => {
+      if (!total) return null;
+      const pos = p * (total - 1);
+      const lo = valueAt(Math.floor(pos));
+      const hi = valueAt(Math.ceil(pos));
+      return lo + (hi - lo) * (pos - Math.floor(pos));
+    };
+    out.set(status, { median: at(0.5), p90: at(0.9) });
+  }
+  return out;
 }
 
 async function snapshotTime(q: Query): Promise<string> {

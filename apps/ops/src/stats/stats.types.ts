@@ -92,6 +92,12 @@ export interface StageTime {
 }
 
 export interface StageTimeStats extends Scoped {
+  /**
+   * How the medians and p90s were computed: `exact` (percentile_cont over every completed stay,
+   * up to 20,000 stays) or `histogram` (from 1 %-wide buckets kept with every transition: each
+   * figure within 0.5 % of the exact one).
+   */
+  percentiles: 'exact' | 'histogram';
   stages: StageTime[];
 }
 
