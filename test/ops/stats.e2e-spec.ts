@@ -15,6 +15,7 @@ import {
 } from './support/oracle';
 import { AUDITOR, call, OpsSystem, startOpsSystem } from './support/ops-system';
 import { EXACT_STAY_LIMIT, StatsService } from '../../apps/ops/src/stats/stats.service';
+import { opsReadBudget } from '../../apps/ops/src/common/read-only';
 
 type Json = Record<string, unknown>;
 interface StatusStats {
@@ -335,6 +336,30 @@ describe('ops stats API (e2e)', () => {
     );
     for (const text of texts)
       for (const personal of factory.personalStrings()) expect(text).not.toContain(personal);
+  });
+
+  it('answers 503 with a clear message when a figure runs past the ops read budget', async () => {
+    const budget = opsReadBudget.statementTimeoutMs;
+    opsReadBudget.statementTimeoutMs = 300;
+    // Another transaction holds the rollup table exclusively: the ops read waits on it and its
+    // statement timeout fires.
+    const blocker = ops.dataSource.createQueryRunner();
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE intake.stats_case_counts IN ACCESS EXCLUSIVE MODE');
+      const { status, body } = await get<{ statusCode: number; error: string; message: string }>(
+        '/api/v1/ops/stats/statuses',
+      );
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(body.message).toMatch(/time budget .*300 ms statement timeout/);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.release();
+      opsReadBudget.statementTimeoutMs = budget;
+    }
+    expect((await get('/api/v1/ops/stats/statuses')).status).toBe(200);
   });
 
   it('lets an auditor read, and refuses other roles and anonymous callers', async () => {

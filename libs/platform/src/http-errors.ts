@@ -72,6 +72,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       });
       return;
     }
+    if (isStatementTimeout(exception)) {
+      // Any request class whose statement ran past its budget (statement_timeout): busy, not broken.
+      this.logger.warn(`statement timeout: ${(exception as Error).message}`);
+      res.status(503).json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message:
+          'the database did not answer within the time budget of this request (statement timeout); nothing was written, retry later',
+      });
+      return;
+    }
     if (isUnavailable(exception)) {
       this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
       res.status(503).json({
@@ -208,4 +219,11 @@ export function uuidParam(name: string): ParseUUIDPipe {
         details: [{ field: name, rule: 'isUuid', message: `${name}: must be a UUID` }],
       }),
   });
+}
+
+/** PostgreSQL cancelled the statement because of statement_timeout (SQLSTATE 57014). */
+function isStatementTimeout(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  if (!e || typeof e !== 'object') return false;
+  return (e.code ?? e.driverError?.code) === '57014';
 }
