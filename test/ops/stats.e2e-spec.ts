@@ -242,6 +242,7 @@ describe('ops stats API (e2e)', () => {
       'stats_case_counts',
       'stats_intake_daily',
       'stats_entered_daily',
+      'stats_daily',
       'stats_reached',
       'stats_stay_histogram',
       'stats_open_stays',

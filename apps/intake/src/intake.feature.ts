@@ -4,7 +4,7 @@ import { INTAKE_ENTITIES, IntakeModule } from './intake.module';
 import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
 import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-OneOpenCasePerPerson';
 import { CaseKindAndSentRequests1795404000000 } from './migrations/1795404000000-CaseKindAndSentRequests';
-import { OpsReadModels1795403000000 } from './migrations/1795403000000-OpsReadModels';
+import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadModels';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
@@ -16,7 +16,7 @@ export const intakeFeature: FeatureDefinition = {
       IntakeInit1795400990138,
       TimelineHashChain1795401000000,
       OneOpenCasePerPerson1795402000000,
-      OpsReadModels1795403000000,
+      OpsReadModels1795403500000,
       CaseKindAndSentRequests1795404000000,
     ],
   },

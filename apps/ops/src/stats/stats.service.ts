@@ -249,41 +249,37 @@ export class StatsService {
     province: string | null,
     range: { from: string; to: string },
   ): Promise<DailyStats> {
-    const params: unknown[] = [range.from, range.to];
-    const scope = provinceCondition(province, params);
-    const before = await this.intakeBefore(q, province, range.from);
-    const intake = await q<{ day: string; n: number }>(
+    // Days come from the per-day rollup of the asked scope (the country, or one province as
+    // residence or hukou side: a case's two provinces differ, so the two never count a case twice).
+    const scopes = province === null ? [''] : [`R${province}`, `H${province}`];
+    const [{ before }] = await q<{ before: number }>(
+      `SELECT coalesce(sum(d.cases), 0)::int AS before FROM intake_stats.daily d
+        WHERE d.scope = ANY($1) AND d.measure = 'intake' AND d.day < $2::date`,
+      [scopes, range.from],
+    );
+    const rows = await q<{ day: string; intake: number; delivered: number }>(
       `WITH days AS (
-         SELECT d::date AS day FROM generate_series($1::date, $2::date, interval '1 day') AS d
+         SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS d
        ), counts AS (
-         SELECT c.day, sum(c.cases)::int AS n
-           FROM intake_stats.intake_daily c
-          WHERE c.day BETWEEN $1::date AND $2::date AND ${scope}
-          GROUP BY c.day
+         SELECT d.day,
+                sum(d.cases) FILTER (WHERE d.measure = 'intake') AS intake,
+                sum(d.cases) FILTER (WHERE d.measure = 'DELIVERED') AS delivered
+           FROM intake_stats.daily d
+          WHERE d.scope = ANY($1) AND d.measure IN ('intake', 'DELIVERED')
+            AND d.day BETWEEN $2::date AND $3::date
+          GROUP BY d.day
        )
-       SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(counts.n, 0)::int AS n
+       SELECT to_char(days.day, 'YYYY-MM-DD') AS day, coalesce(counts.intake, 0)::int AS intake,
+              coalesce(counts.delivered, 0)::int AS delivered
          FROM days LEFT JOIN counts ON counts.day = days.day
         ORDER BY days.day`,
-      params,
+      [scopes, range.from, range.to],
     );
-    const delivered = await q<{ day: string; n: number }>(
-      // A delivered case entered DELIVERED once (it is final): its first entry is its hand-over.
-      `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, sum(c.cases)::int AS n
-         FROM intake_stats.entered_daily c
-        WHERE c.status = 'DELIVERED' AND c.day BETWEEN $1::date AND $2::date AND ${scope}
-        GROUP BY c.day`,
-      params,
-    );
-    const deliveredOn = new Map(delivered.map((r) => [r.day, r.n]));
+    // A delivered case entered DELIVERED once (it is final): its first entry is its hand-over.
     let running = before;
-    const days = intake.map((r) => {
-      running += r.n;
-      return {
-        date: r.day,
-        intake: r.n,
-        cumulative: running,
-        delivered: deliveredOn.get(r.day) ?? 0,
-      };
+    const days = rows.map((r) => {
+      running += r.intake;
+      return { date: r.day, intake: r.intake, cumulative: running, delivered: r.delivered };
     });
     return {
       asOf,
@@ -294,37 +290,6 @@ export class StatsService {
       cumulativeTotal: running,
       days,
     };
-  }
-
-  /**
-   * Cases taken in before `from`: summed over whichever side of `from` has fewer days (the total
-   * minus the days since `from`, or the days before it), so the cost follows the answer, not the
-   * years of history.
-   */
-  private async intakeBefore(q: Query, province: string | null, from: string): Promise<number> {
-    const params: unknown[] = [from];
-    const scope = provinceCondition(province, params);
-    const [{ first }] = await q<{ first: string | null }>(
-      `SELECT (SELECT to_char(day, 'YYYY-MM-DD') FROM intake_stats.intake_daily
-                 ORDER BY day LIMIT 1) AS first`,
-    );
-    if (!first || first >= from) return 0;
-    const today = todayInChina();
-    if (daysBetween(first, from) <= daysBetween(from, today)) {
-      const [{ n }] = await q<{ n: number }>(
-        `SELECT coalesce(sum(c.cases), 0)::int AS n FROM intake_stats.intake_daily c
-          WHERE c.day < $1::date AND ${scope}`,
-        params,
-      );
-      return n;
-    }
-    const [{ n }] = await q<{ n: number }>(
-      `SELECT ((SELECT coalesce(sum(c.cases), 0) FROM intake_stats.case_counts c WHERE ${scope})
-             - (SELECT coalesce(sum(c.cases), 0) FROM intake_stats.intake_daily c
-                 WHERE c.day >= $1::date AND ${scope}))::int AS n`,
-      params,
-    );
-    return n;
   }
 
   private async stageTimesIn(

@@ -18,8 +18,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `intake.stats_rebuild()` recomputes every rollup from the cases and timelines (used here for
  * existing data and by the bulk history seeder, which loads with triggers off).
  */
-export class OpsReadModels1795403000000 implements MigrationInterface {
-  name = 'OpsReadModels1795403000000';
+export class OpsReadModels1795403500000 implements MigrationInterface {
+  name = 'OpsReadModels1795403500000';
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of UP) await q.query(sql);
@@ -62,7 +62,25 @@ const UP = [
      cases integer NOT NULL,
      PRIMARY KEY (day, kind, residence_province, hukou_province, status, shard)
    )`,
-  `CREATE INDEX stats_entered_daily_status_idx ON intake.stats_entered_daily (status, day)`,
+  // The dashboard's days: per China day, nationally (scope '', sharded) and per residence ('R31')
+  // and hukou ('H34') province; measure 'intake' (by intake date) or the status first entered.
+  `CREATE TABLE intake.stats_daily (
+     day date NOT NULL,
+     kind text NOT NULL,
+     scope text NOT NULL,
+     measure text NOT NULL,
+     shard smallint NOT NULL,
+     cases integer NOT NULL,
+     PRIMARY KEY (scope, measure, day, kind, shard)
+   )`,
+  `CREATE FUNCTION intake.stats_daily_add(p_day date, p_kind text, p_residence text,
+       p_hukou text, p_measure text, p_shard integer) RETURNS void LANGUAGE sql AS $$
+     INSERT INTO intake.stats_daily AS s
+       VALUES (p_day, p_kind, '', p_measure, p_shard, 1),
+              (p_day, p_kind, 'R' || p_residence, p_measure, 0, 1),
+              (p_day, p_kind, 'H' || p_hukou, p_measure, 0, 1)
+       ON CONFLICT (scope, measure, day, kind, shard) DO UPDATE SET cases = s.cases + 1
+   $$`,
   `CREATE TABLE intake.stats_reached (
      kind text NOT NULL,
      residence_province text NOT NULL,
@@ -119,6 +137,10 @@ const UP = [
           AND shard = intake.stats_shard(OLD.id, 8);
      END IF;
      IF TG_OP = 'DELETE' THEN
+       UPDATE intake.stats_daily SET cases = cases - 1
+        WHERE day = OLD.intake_date AND stats_daily.kind = v_kind AND measure = 'intake'
+          AND ((scope = '' AND shard = intake.stats_shard(OLD.id, 4))
+               OR scope IN ('R' || OLD.residence_province, 'H' || OLD.hukou_province));
        UPDATE intake.stats_intake_daily SET cases = cases - 1
         WHERE day = OLD.intake_date AND stats_intake_daily.kind = v_kind
           AND residence_province = OLD.residence_province AND hukou_province = OLD.hukou_province
@@ -131,6 +153,8 @@ const UP = [
        ON CONFLICT (kind, residence_province, hukou_province, status, shard)
        DO UPDATE SET cases = s.cases + 1;
      IF TG_OP = 'INSERT' THEN
+       PERFORM intake.stats_daily_add(NEW.intake_date, v_kind, NEW.residence_province,
+                                      NEW.hukou_province, 'intake', intake.stats_shard(NEW.id, 4));
        INSERT INTO intake.stats_intake_daily AS s
          VALUES (NEW.intake_date, v_kind, NEW.residence_province, NEW.hukou_province,
                  intake.stats_shard(NEW.id, 4), 1)
@@ -169,6 +193,8 @@ const UP = [
                  NEW.to_status, v_shard % 4, 1)
          ON CONFLICT (day, kind, residence_province, hukou_province, status, shard)
          DO UPDATE SET cases = s.cases + 1;
+       PERFORM intake.stats_daily_add((NEW.at AT TIME ZONE 'Asia/Shanghai')::date, v_kind,
+                                      v_residence, v_hukou, NEW.to_status, v_shard % 4);
        INSERT INTO intake.stats_reached AS s
          VALUES (v_kind, v_residence, v_hukou, NEW.to_status, v_shard, 1)
          ON CONFLICT (kind, residence_province, hukou_province, status, shard)
@@ -203,8 +229,9 @@ const UP = [
   // Recomputes every rollup from the records (existing data; bulk loads made with triggers off).
   `CREATE FUNCTION intake.stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
    BEGIN
+     SET LOCAL work_mem = '256MB';
      TRUNCATE intake.stats_case_counts, intake.stats_intake_daily, intake.stats_entered_daily,
-              intake.stats_reached, intake.stats_stay_histogram, intake.stats_open_stays;
+              intake.stats_daily, intake.stats_reached, intake.stats_stay_histogram, intake.stats_open_stays;
      INSERT INTO intake.stats_case_counts
        SELECT 'idcard', residence_province, hukou_province, status, intake.stats_shard(id, 8),
               count(*)
@@ -227,6 +254,21 @@ const UP = [
        SELECT 'idcard', residence_province, hukou_province, to_status, intake.stats_shard(id, 8),
               count(*)
          FROM stats_first GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_daily
+       SELECT day, 'idcard', x.scope, x.measure,
+              CASE WHEN x.scope = '' THEN x.shard ELSE 0 END, count(*)
+         FROM (SELECT intake_date AS day, residence_province, hukou_province, 'intake' AS measure,
+                      intake.stats_shard(id, 4) AS shard
+                 FROM intake.cases
+               UNION ALL
+               SELECT day, residence_province, hukou_province, to_status,
+                      intake.stats_shard(id, 8) % 4
+                 FROM stats_first) f
+        CROSS JOIN LATERAL (VALUES ('', f.measure, f.shard),
+                                   ('R' || f.residence_province, f.measure, f.shard),
+                                   ('H' || f.hukou_province, f.measure, f.shard))
+              AS x (scope, measure, shard)
+        GROUP BY 1, 2, 3, 4, 5;
      DROP TABLE stats_first;
      CREATE TEMP TABLE stats_stays ON COMMIT DROP AS
        WITH moves AS (
@@ -289,6 +331,10 @@ const UP = [
   `CREATE VIEW intake_stats.entered_daily AS
      SELECT day, kind, residence_province, hukou_province, status, sum(cases)::integer AS cases
        FROM intake.stats_entered_daily GROUP BY 1, 2, 3, 4, 5`,
+  // Per day for the dashboard: scope '' (national), 'R<code>' (residence), 'H<code>' (hukou).
+  `CREATE VIEW intake_stats.daily AS
+     SELECT day, kind, scope, measure, sum(cases)::integer AS cases
+       FROM intake.stats_daily GROUP BY 1, 2, 3, 4`,
   `CREATE VIEW intake_stats.reached AS
      SELECT kind, residence_province, hukou_province, status, sum(cases)::integer AS cases
        FROM intake.stats_reached GROUP BY 1, 2, 3, 4`,
@@ -368,6 +414,7 @@ const DOWN = [
   `DROP TRIGGER IF EXISTS cases_stats_update ON intake.cases`,
   `DROP TRIGGER IF EXISTS cases_stats_delete ON intake.cases`,
   `DROP FUNCTION IF EXISTS intake.stats_rebuild()`,
+  `DROP FUNCTION IF EXISTS intake.stats_daily_add(date, text, text, text, text, integer)`,
   `DROP FUNCTION IF EXISTS intake.stats_on_timeline()`,
   `DROP FUNCTION IF EXISTS intake.stats_on_case()`,
   `DROP FUNCTION IF EXISTS intake.stats_shard(uuid, integer)`,
@@ -375,5 +422,5 @@ const DOWN = [
   `DROP FUNCTION IF EXISTS intake.stats_stay_bucket(double precision)`,
   `DROP TABLE IF EXISTS intake.stats_open_stays, intake.stats_stay_histogram,
      intake.stats_entered_daily, intake.stats_intake_daily, intake.stats_case_counts,
-     intake.stats_reached`,
+     intake.stats_reached, intake.stats_daily`,
 ];
