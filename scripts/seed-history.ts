@@ -197,6 +197,24 @@ async function write(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
+/** Drops the indexes of an intake table that back no constraint; returns their definitions. */
+async function dropSecondaryIndexes(client: Client, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ indexname: string; indexdef: string }>(
+    `SELECT i.indexname, i.indexdef FROM pg_indexes i
+      WHERE i.schemaname = 'intake' AND i.tablename = $1
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k
+                         WHERE k.conname = i.indexname AND k.connamespace = 'intake'::regnamespace)`,
+    [table],
+  );
+  for (const r of rows) await client.query(`DROP INDEX intake."${r.indexname}"`);
+  return rows.map((r) => r.indexdef);
+}
+
+async function rebuildIndexes(client: Client, definitions: string[]): Promise<void> {
+  await client.query(`SET maintenance_work_mem = '512MB'`);
+  for (const sql of definitions) await client.query(sql);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const total = Math.trunc(option(args, 'cases', 100_000));
@@ -255,8 +273,12 @@ async function main(): Promise<void> {
   const [{ offset }] = (await client.query(`SELECT count(*)::int AS offset FROM intake.cases`))
     .rows;
 
+  // Secondary indexes are dropped inside the loading transactions and built again at the end
+  // (much faster than maintaining them row by row); a failed load rolls back to the old ones.
   await client.query('BEGIN');
   await timelineClient.query('BEGIN');
+  const caseIndexes = await dropSecondaryIndexes(client, 'cases');
+  const timelineIndexes = await dropSecondaryIndexes(timelineClient, 'case_timeline');
   const cases = client.query(copyFrom(`COPY intake.cases (${CASE_COLUMNS.join(', ')}) FROM STDIN`));
   const timeline = timelineClient.query(
     copyFrom(`COPY intake.case_timeline (${TIMELINE_COLUMNS.join(', ')}) FROM STDIN`),
@@ -484,8 +506,11 @@ async function main(): Promise<void> {
   cases.end();
   timeline.end();
   await Promise.all([finished(cases), finished(timeline)]);
-  await client.query('COMMIT');
-  await timelineClient.query('COMMIT');
+  log(`rows loaded (${((Date.now() - started) / 1000).toFixed(0)} s); building the indexes …`);
+  await Promise.all([
+    rebuildIndexes(client, caseIndexes).then(() => client.query('COMMIT')),
+    rebuildIndexes(timelineClient, timelineIndexes).then(() => timelineClient.query('COMMIT')),
+  ]);
   await timelineClient.end();
   log(`loaded in ${((Date.now() - started) / 1000).toFixed(0)} s; rebuilding the ops rollups …`);
   await client.query(`SET session_replication_role = origin`);

@@ -463,6 +463,37 @@ describe('intake: applications API', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.details![0].field).toBe('status');
       expect((await local.get('/api/v1/applications?pageSize=1000')).status).toBe(400);
+      // Keyset pages: follow nextCursor to the end, newest first, each case once.
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: { status: number; body: CasePageView } = await local.get<CasePageView>(
+          `/api/v1/applications?pageSize=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.body.page).toBe(cursor ? null : 1);
+        seen.push(...res.body.items.map((i) => i.id));
+        cursor = res.body.nextCursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(seen).toEqual([...ids].reverse());
+      const statusPage = await local.get<CasePageView>(
+        '/api/v1/applications?status=UNDER_REVIEW&pageSize=1',
+      );
+      const next = await local.get<CasePageView>(
+        `/api/v1/applications?status=UNDER_REVIEW&pageSize=1&cursor=${statusPage.body.nextCursor}`,
+      );
+      expect(next.body.items.map((i) => i.id)).toEqual([ids[1]]);
+      expect(next.body.nextCursor).toBeNull();
+      const forged = await local.get('/api/v1/applications?cursor=bm90LWEtY3Vyc29y');
+      expect(forged.status).toBe(400);
+      expect(forged.body.details![0]).toMatchObject({ field: 'cursor', rule: 'cursor.valid' });
+      const both = await local.get(
+        `/api/v1/applications?page=2&cursor=${statusPage.body.nextCursor}`,
+      );
+      expect(both.status).toBe(400);
+      expect(both.body.details![0].field).toBe('page');
     });
   });
 

@@ -125,7 +125,19 @@ export class CaseSummaryView {
 
 export class CasePageView {
   @ApiProperty({ type: [CaseSummaryView] }) items!: CaseSummaryView[];
-  @ApiProperty() page!: number;
-  @ApiProperty() pageSize!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page (newest first); null on the last page',
+  })
+  nextCursor!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The page number when paging with `page`; null when paging with `cursor`',
+  })
+  page!: number | null;
+  @ApiProperty({ type: 'integer' }) pageSize!: number;
+  @ApiProperty({ type: 'integer', description: 'Cases of the point (with the status filter)' })
+  total!: number;
 }
