@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
-import { CaseStatus, TERMINAL_STATUSES } from '@app/workflow';
+import { CaseStatus } from '@app/workflow';
 import { CaseEntity, PendingCommand } from '../case/case.entity';
 import { CaseCommandsService, TimerKind } from '../case/case-commands.service';
 import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.service';
@@ -119,20 +119,19 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   /** Cases whose pending command (or, after dispatch, the delivery sync) is due again. */
   private async staleCommands(now: Date): Promise<string[]> {
     const rows: { id: string }[] = await this.dataSource.query(
+      // Each arm walks a partial index of what may be due (cases_pending_idx,
+      // cases_delivery_sync_idx) from its oldest row up to now - the base wait; the backoff is
+      // checked on those rows only.
       `SELECT id FROM intake.cases
        WHERE residence_province = ANY($2)
          AND ((pending_command IS NOT NULL
+               AND last_sent_at <= $1::timestamptz - make_interval(secs => $3 / 1000.0)
                AND last_sent_at + make_interval(secs => $3 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1)
-           OR (status = ANY($4)
-               AND coalesce(last_sent_at, updated_at) + make_interval(secs => $5 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1))
+           OR (status IN ('DISPATCHED', 'READY_FOR_PICKUP')
+               AND coalesce(last_sent_at, updated_at) <= $1::timestamptz - make_interval(secs => $4 / 1000.0)
+               AND coalesce(last_sent_at, updated_at) + make_interval(secs => $4 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1))
        ORDER BY coalesce(last_sent_at, updated_at) LIMIT ${BATCH}`,
-      [
-        now,
-        this.provinces,
-        this.config.RESEND_AFTER_MS,
-        DELIVERY_SYNC_STATUSES,
-        this.config.DELIVERY_SYNC_AFTER_MS,
-      ],
+      [now, this.provinces, this.config.RESEND_AFTER_MS, this.config.DELIVERY_SYNC_AFTER_MS],
     );
     return rows.map((r) => r.id);
   }
@@ -145,14 +144,16 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
            AND residence_province = ANY($2)
        UNION ALL
        SELECT id, 'STATUTORY_DEADLINE' FROM intake.cases
-         WHERE status <> ALL($3) AND NOT statutory_overdue AND statutory_due_at <= $1
-           AND residence_province = ANY($2)
+         WHERE status NOT IN ('REFUSED', 'DELIVERED', 'CANCELLED') AND NOT statutory_overdue
+           AND statutory_due_at <= $1 AND residence_province = ANY($2)
        UNION ALL
        SELECT id, 'PICKUP_REMINDER' FROM intake.cases
          WHERE status = 'READY_FOR_PICKUP' AND pickup_reminded_at IS NULL
            AND pickup_reminder_due_at <= $1 AND residence_province = ANY($2)
        LIMIT ${BATCH}`,
-      [before, this.provinces, TERMINAL_STATUSES],
+      // Literal statuses, so that the partial indexes cases_review_timer_idx,
+      // cases_statutory_timer_idx and cases_pickup_timer_idx serve each arm.
+      [before, this.provinces],
     );
     return rows.map((r) => [r.id, r.kind]);
   }
