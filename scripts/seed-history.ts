@@ -215,14 +215,20 @@ async function rebuildIndexes(client: Client, definitions: string[]): Promise<vo
   for (const sql of definitions) await client.query(sql);
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const total = Math.trunc(option(args, 'cases', 100_000));
-  const years = option(args, 'years', 3);
-  const random = rng(option(args, 'seed', 1));
-  const config = loadConfig();
-  const log = (text: string) => console.log(`[seed:history] ${text}`);
+export interface SeedOptions {
+  cases: number;
+  years?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
 
+/** Writes `cases` cases of history into the database at `databaseUrl` (see the file comment). */
+export async function seedHistory(databaseUrl: string, options: SeedOptions): Promise<void> {
+  const total = Math.trunc(options.cases);
+  const years = options.years ?? 3;
+  const random = rng(options.seed ?? 1);
+  const log = options.log ?? (() => undefined);
+  const config = { DATABASE_URL: databaseUrl };
   await ensureDatabase(config.DATABASE_URL);
   const dataSource = new DataSource({
     ...dataSourceOptions(config.DATABASE_URL, {
@@ -531,10 +537,23 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(`seed:history failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  await seedHistory(loadConfig().DATABASE_URL, {
+    cases: option(args, 'cases', 100_000),
+    years: option(args, 'years', 3),
+    seed: option(args, 'seed', 1),
+    log: (text) => console.log(`[seed:history] ${text}`),
+  });
+}
+
+if (require.main === module)
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(
+        `seed:history failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      process.exit(1);
+    },
+  );
