@@ -37,7 +37,7 @@ import {
   GENESIS_HASH,
   timelineContent,
   timelineEntryHash,
-} from '../apps/intake/src/audit/timeline-chain';
+} from '../apps/intake/src/case/timeline-chain';
 
 const S = CaseStatus;
 const MINUTE = 60_000;
