@@ -219,6 +219,8 @@ export interface SeedOptions {
   cases: number;
   years?: number;
   seed?: number;
+  /** County-level points (and hukou places) per province; fewer makes the route table quicker. */
+  countiesPerProvince?: number;
   log?: (line: string) => void;
 }
 
@@ -245,7 +247,7 @@ export async function seedHistory(databaseUrl: string, options: SeedOptions): Pr
   const now = Date.now();
   const today = todayInChina(new Date(now));
   const firstDay = addDays(today, -Math.round(years * 365));
-  const counties = countiesByProvince(3);
+  const counties = countiesByProvince(options.countiesPerProvince ?? 3);
 
   // Routes per month (the schedule changes on dated rules; a month is fine enough here).
   const routesByMonth = new Map<string, Route[]>();

@@ -24,8 +24,13 @@ describe('seeded history: ops read models against direct counts (e2e)', () => {
 
   beforeAll(async () => {
     system = await startTestSystem([intakeFeature, opsFeature], { RECONCILE_INTERVAL_MS: '0' });
-    await seedHistory(system.databaseUrl, { cases: 600, years: 3, seed: 7 });
-  });
+    await seedHistory(system.databaseUrl, {
+      cases: 600,
+      years: 3,
+      seed: 7,
+      countiesPerProvince: 1,
+    });
+  }, 180_000);
   afterAll(async () => {
     await system?.close();
   });
