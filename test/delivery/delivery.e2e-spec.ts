@@ -525,8 +525,8 @@ describe('delivery service (e2e)', () => {
         () => intake.deadLetters('delivery', foreignCase),
         (rows) => rows.length === 1,
       );
-      expect(letter).toMatchObject({ reason: 'HANDLER_FAILED', message_id: foreign.id });
-      expect(letter.error).toMatch(/must come from intake of province 33/);
+      expect(letter).toMatchObject({ reason: 'PARTY_MISMATCH', message_id: foreign.id });
+      expect(letter.error).toMatch(/sender 34 \(intake\) is not the residence intake of this case/);
       const [noAddress] = await waitFor(
         'a dead letter',
         () => intake.deadLetters('delivery', noAddressCase),

@@ -209,8 +209,10 @@ describe('production centre (e2e)', () => {
       () => intake.deadLetters('production', caseId),
       (rows) => rows.length === 1,
     );
-    expect(letter).toMatchObject({ reason: 'HANDLER_FAILED', message_id: foreign.id });
-    expect(letter.error).toMatch(/must come from intake of province 33; came from intake of 34/);
+    expect(letter).toMatchObject({ reason: 'PARTY_MISMATCH', message_id: foreign.id });
+    expect(letter.error).toMatch(
+      /sender 34 \(intake\) is not the residence intake of this case: production.ordered comes from intake of 33/,
+    );
     expect(await cards(caseId)).toEqual([]);
     expect(await intake.sent('production', caseId)).toEqual([]);
   });

@@ -377,8 +377,10 @@ describe('verification: review.requested → review.decided', () => {
         ]),
       (rows) => rows.length === 1,
     );
-    expect(letter.reason).toBe('HANDLER_FAILED');
-    expect(letter.error).toMatch(/residence province of the case is 31/);
+    expect(letter.reason).toBe('PARTY_MISMATCH');
+    expect(letter.error).toMatch(
+      /sender 32 is not the residence province the request names \(31\)/,
+    );
     expect(await reviews(caseId)).toEqual([]);
     expect(await decisions(caseId)).toEqual([]);
   });

@@ -13,7 +13,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload as MessagePayload, Service } from '@app/contracts';
-import { Envelope } from '@app/messaging';
+import { DeadLetterReason, Envelope, MessageRefusedError } from '@app/messaging';
 import { APP_CONFIG, AppConfig, Caller, CallerRole, ServiceMessaging } from '@app/platform';
 import { checkCollector, checkReceipt, CheckRefusal } from './collector-check';
 import {
@@ -63,14 +63,17 @@ export class DeliveryService {
   async handleOrder(manager: EntityManager, order: Order, raw: Envelope): Promise<void> {
     const province = order.recipient.province;
     const meta: Meta = { caseId: order.caseId, messageId: order.id };
+    // The residence side of a case orders its delivery: intake of this delivery service's province.
     if (order.sender.service !== Service.INTAKE || order.sender.province !== province) {
-      throw new Error(
-        `delivery.ordered must come from intake of province ${province}; came from ${order.sender.service} of ${order.sender.province}`,
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `sender ${order.sender.province} (${order.sender.service}) is not the residence intake of this case: delivery.ordered comes from intake of ${province}`,
       );
     }
     const { payload } = order;
     if (payload.acceptancePoint.slice(0, 2) !== province) {
-      throw new Error(
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
         `delivery.ordered for acceptance point ${payload.acceptancePoint}, which is not in province ${province}`,
       );
     }
@@ -83,6 +86,13 @@ export class DeliveryService {
 
     const deliveries = manager.getRepository(Delivery);
     const existing = await deliveries.findOne({ where: { caseId: order.caseId } });
+    // The delivery recorded the case's residence province when it first saw the case.
+    if (existing && existing.province !== province) {
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `this case's delivery belongs to residence province ${existing.province}, not ${province}`,
+      );
+    }
     if (existing) {
       for (const announcement of announcementsFor(existing))
         await this.send(manager, existing, announcement, { replyTo: raw });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MessageType, Payload as MessagePayload, Service } from '@app/contracts';
 import { todayInChina } from '@app/domain';
+import { DeadLetterReason, MessageRefusedError } from '@app/messaging';
 import type { Envelope } from '@app/messaging';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { Cancellation } from './cancellation.entity';
@@ -48,13 +49,21 @@ export class ProductionService {
     const province = this.checkOrigin(order);
     const meta: Meta = { caseId: order.caseId, messageId: order.id };
     if (order.payload.acceptancePoint.slice(0, 2) !== province) {
-      throw new Error(
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
         `production.ordered for acceptance point ${order.payload.acceptancePoint}, which is not in province ${province}`,
       );
     }
     await lockCase(manager, order.caseId);
 
     const existing = await manager.getRepository(Card).findOne({ where: { caseId: order.caseId } });
+    if (existing && existing.province !== province) {
+      // The card recorded the case's residence province when production first saw the case.
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `this case's card belongs to residence province ${existing.province}, not ${province}`,
+      );
+    }
     if (existing) {
       await this.reannounce(manager, existing, raw, meta);
       return;
@@ -82,6 +91,12 @@ export class ProductionService {
     const meta: Meta = { caseId: message.caseId, messageId: message.id };
     await lockCase(manager, message.caseId);
     const card = await manager.getRepository(Card).findOne({ where: { caseId: message.caseId } });
+    if (card && card.province !== province) {
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `this case's card belongs to residence province ${card.province}, not ${province}`,
+      );
+    }
     if (card) {
       if (card.status === CardStatus.PRODUCED) {
         await manager.getRepository(Card).update(
@@ -125,8 +140,9 @@ export class ProductionService {
   private checkOrigin(env: Envelope): string {
     const province = env.recipient.province;
     if (env.sender.service !== Service.INTAKE || env.sender.province !== province) {
-      throw new Error(
-        `${env.type} must come from intake of province ${province}; came from ${env.sender.service} of ${env.sender.province}`,
+      throw new MessageRefusedError(
+        DeadLetterReason.PARTY_MISMATCH,
+        `sender ${env.sender.province} (${env.sender.service}) is not the residence intake of this case: ${env.type} comes from intake of ${province}`,
       );
     }
     return province;

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Service } from '@app/contracts';
-import { canonicalJson, Envelope, envelopeHash } from '@app/messaging';
+import {
+  canonicalJson,
+  DeadLetterReason,
+  Envelope,
+  envelopeHash,
+  MessageRefusedError,
+} from '@app/messaging';
 import { ServiceMessaging } from '@app/platform';
 import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
@@ -46,16 +52,7 @@ export class ReviewService {
     payload: ReviewRequestPayload,
   ): Promise<ReviewHandling> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
-    // The verified sender must be the residence side of this case.
-    if (
-      request.sender.service !== Service.INTAKE ||
-      request.sender.province !== payload.residenceProvince
-    ) {
-      throw new Error(
-        `review.requested from ${request.sender.service} of ${request.sender.province}, but the residence province of the case is ${payload.residenceProvince}`,
-      );
-    }
-
+    await this.checkParties(manager, request, payload);
     const existing = await this.findRound(manager, request.caseId, payload.round);
     if (existing) return this.resend(manager, existing, request, payload, meta);
 
@@ -104,6 +101,50 @@ export class ReviewService {
       supplementCodes: codes.supplementCodes,
     });
     return { kind: 'decided', decision };
+  }
+
+  /**
+   * The parties of the case, as this side knows them: the verified sender must be intake of the
+   * residence province the request names, and once a review of the case is recorded the case is bound to its residence and hukou
+   * provinces: a request for the same case from another province is a different and suspicious
+   * thing (refused, PARTY_MISMATCH), never "already decided". Serialised per case by an advisory
+   * lock so two first requests cannot bind the case twice.
+   */
+  private async checkParties(
+    manager: EntityManager,
+    request: Envelope,
+    payload: ReviewRequestPayload,
+  ): Promise<void> {
+    const refuse = (why: string) => {
+      throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
+    };
+    if (request.sender.service !== Service.INTAKE) {
+      refuse(`review.requested is sent by intake, not by ${request.sender.service}`);
+    }
+    if (request.sender.province !== payload.residenceProvince) {
+      refuse(
+        `sender ${request.sender.province} is not the residence province the request names (${payload.residenceProvince})`,
+      );
+    }
+    // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `verification:${request.caseId}`,
+    ]);
+    const [bound]: { residence_province: string; hukou_province: string }[] = await manager.query(
+      `SELECT residence_province, hukou_province FROM verification.reviews
+        WHERE case_id = $1 ORDER BY round LIMIT 1`,
+      [request.caseId],
+    );
+    if (bound && bound.residence_province !== request.sender.province) {
+      refuse(
+        `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first review)`,
+      );
+    }
+    if (bound && bound.hukou_province !== request.recipient.province) {
+      refuse(
+        `recipient ${request.recipient.province} is not the hukou province of this case (${bound.hukou_province})`,
+      );
+    }
   }
 
   private findRound(manager: EntityManager, caseId: string, round: number) {
