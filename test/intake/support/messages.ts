@@ -82,6 +82,7 @@ export class MessageInjector {
     from: Address,
     to: Address,
     inReplyTo: Envelope['inReplyTo'] = null,
+    sentAt = new Date(),
   ): Envelope<SealedPayload> {
     const id = randomUUID();
     const unsigned: UnsignedEnvelope<Payload<T>> = {
@@ -93,7 +94,7 @@ export class MessageInjector {
       causationId: null,
       sender: from,
       recipient: to,
-      sentAt: new Date().toISOString(),
+      sentAt: sentAt.toISOString(),
       payload,
       inReplyTo,
     };
@@ -111,8 +112,9 @@ export class MessageInjector {
     return this.publish(env);
   }
 
-  async publish<E extends Envelope>(env: E): Promise<E> {
-    await this.client.publish([{ envelope: env, jobId: env.id }]);
+  /** Publishes an envelope as it is (a second copy of one envelope needs another `jobId`). */
+  async publish<E extends Envelope>(env: E, jobId = env.id): Promise<E> {
+    await this.client.publish([{ envelope: env, jobId }]);
     return env;
   }
 
