@@ -29,6 +29,8 @@ module.exports = {
       '<rootDir>/libs/$1/src/$2',
   },
   testEnvironment: 'node',
+  // Every HTTP answer a test receives from a node is checked against the node's OpenAPI document.
+  setupFilesAfterEnv: ['<rootDir>/test/support/openapi-contract.setup.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

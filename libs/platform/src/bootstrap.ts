@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Logger, Module, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
@@ -25,6 +25,7 @@ import { JsonLogger } from './logger';
 import { Metrics, MetricsController } from './metrics';
 import { Drain, NodeStatus } from './drain';
 import { requestContextAgain, requestEdge, securityHeaders } from './http/request-edge';
+import { buildApiDocument } from './openapi';
 
 /** One deployable feature: a service module with its tables and the queues it consumes. */
 export interface FeatureDefinition {
@@ -155,15 +156,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     );
   }
 
-  const swagger = new DocumentBuilder()
-    .setTitle('Cross-province first ID card applications (跨省通办)')
-    .setDescription(
-      'Clerk, delivery and operations API. Errors are JSON {statusCode, error, message, details?}.',
-    )
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, swagger));
+  SwaggerModule.setup('api/docs', app, () => buildApiDocument(app));
 
   await app.startAllMicroservices();
   await app.listen(options.port ?? config.PORT, config.HOST);

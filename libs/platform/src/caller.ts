@@ -4,7 +4,8 @@ import {
   ExecutionContext,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiErrors } from './openapi/api-errors';
 
 export type CallerRole = 'clerk' | 'reviewer' | 'production' | 'delivery' | 'ops' | 'auditor';
 export const CALLER_ROLES: readonly CallerRole[] = [
@@ -44,7 +45,9 @@ export const CurrentCaller = createParamDecorator(
 export function ApiCallerAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiBearerAuth(),
-    ApiResponse({ status: 401, description: 'Missing, malformed, expired or forged bearer token' }),
-    ApiResponse({ status: 403, description: "The token's role or scope may not do this" }),
+    ApiErrors({
+      401: 'Missing, malformed, expired or forged bearer token',
+      403: "The token's role or scope may not do this",
+    }),
   );
 }

@@ -6,13 +6,40 @@ import {
   OnApplicationShutdown,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import IORedis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from './auth/auth.guard';
 import type { AppConfig } from './config';
 import { NodeStatus } from './drain';
+import { ApiErrors } from './openapi/api-errors';
 import { APP_CONFIG, HOSTED, HostedServices } from './tokens';
+
+class LivenessView {
+  @ApiProperty({ enum: ['ok'] })
+  status!: 'ok';
+}
+
+const CHECK = "'up', or 'down: <reason>'";
+
+class ReadinessChecksView {
+  @ApiProperty({ description: `Not draining (shutting down): ${CHECK}`, example: 'up' })
+  node!: string;
+  @ApiProperty({ description: CHECK, example: 'up' }) postgres!: string;
+  @ApiProperty({ description: CHECK, example: 'up' }) redis!: string;
+  @ApiProperty({ description: `The outbox relays run: ${CHECK}`, example: 'up' })
+  relays!: string;
+  @ApiProperty({ description: `The queue workers run: ${CHECK}`, example: 'up' })
+  workers!: string;
+}
+
+class ReadinessView {
+  @ApiProperty({ enum: ['ready'] })
+  status!: 'ready';
+
+  @ApiProperty({ type: ReadinessChecksView })
+  checks!: ReadinessChecksView;
+}
 
 /**
  * Liveness says the process runs. Readiness says this node should get traffic: not draining,
@@ -34,12 +61,21 @@ export class HealthController implements OnApplicationShutdown {
 
   @Get('live')
   @HttpCode(200)
-  live() {
+  @ApiOperation({ summary: 'Liveness: the process runs (no dependency is asked)' })
+  @ApiOkResponse({ type: LivenessView })
+  live(): LivenessView {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  async ready() {
+  @ApiOperation({
+    summary: 'Readiness: not draining, PostgreSQL and Redis answer, relays and workers run',
+  })
+  @ApiOkResponse({ type: ReadinessView })
+  @ApiErrors({
+    503: 'Not ready: details name each check that is down (node, postgres, redis, relays, workers)',
+  })
+  async ready(): Promise<ReadinessView> {
     const [postgres, redis] = await Promise.all([this.checkPostgres(), this.checkRedis()]);
     const checks = {
       node: this.status.draining ? 'down: draining (shutting down)' : 'up',
@@ -51,9 +87,15 @@ export class HealthController implements OnApplicationShutdown {
       throw new ServiceUnavailableException({
         error: 'Service Unavailable',
         message: 'not ready',
-        details: checks,
+        details: Object.entries(checks)
+          .filter(([, state]) => state !== 'up')
+          .map(([field, state]) => ({
+            field,
+            rule: 'dependency.up',
+            message: `${field}: ${state}`,
+          })),
       });
-    return { status: 'ready', checks };
+    return { status: 'ready' as const, checks };
   }
 
   onApplicationShutdown(): void {

@@ -10,3 +10,4 @@ export * from './caller';
 export * from './auth';
 export * from './metrics';
 export * from './validation/text-rules';
+export * from './openapi';

@@ -1,13 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
-import { ApiCallerAuth, Caller, CurrentCaller, uuidParam } from '@app/platform';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCallerAuth, ApiErrors, Caller, CurrentCaller, uuidParam } from '@app/platform';
 import { DeliveryService } from './delivery.service';
 import { CollectedDto } from './dto/collected.dto';
 import { CourierCallbackDto } from './dto/courier-callback.dto';
@@ -20,6 +13,11 @@ import { DeliveryView } from './dto/delivery-view.dto';
  */
 @ApiTags('deliveries')
 @ApiCallerAuth()
+@ApiParam({ name: 'caseId', format: 'uuid' })
+@ApiErrors({
+  400: 'caseId is not a UUID, or the body fails validation (details name the field)',
+  404: 'No delivery for the case at the caller’s point or province',
+})
 @Controller('api/v1/deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveryService) {}
@@ -29,7 +27,6 @@ export class DeliveriesController {
     summary: "A case's delivery (clerk of its acceptance point; ops, auditor of its province)",
   })
   @ApiOkResponse({ type: DeliveryView })
-  @ApiNotFoundResponse({ description: 'no delivery for the case at the caller’s point' })
   get(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
@@ -46,9 +43,7 @@ export class DeliveriesController {
       'Status becomes READY_FOR_PICKUP and intake is told (delivery.arrived). Repeating it changes nothing.',
   })
   @ApiOkResponse({ type: DeliveryView })
-  @ApiConflictResponse({
-    description: 'a POST delivery still with the courier, or already handed over',
-  })
+  @ApiErrors({ 409: 'a POST delivery still with the courier, or already handed over' })
   arrived(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
@@ -64,10 +59,8 @@ export class DeliveriesController {
       'The collector is the applicant (own ID number) or the proxy named at intake (name and ID number). Status becomes DELIVERED and intake is told (delivery.completed).',
   })
   @ApiOkResponse({ type: DeliveryView })
-  @ApiConflictResponse({ description: 'the card is not ready for pickup' })
-  @ApiUnprocessableEntityResponse({
-    description: 'wrong receiptNumber, or a collector who may not collect',
-  })
+  @ApiErrors({ 409: 'the card is not ready for pickup' })
+  @ApiErrors({ 422: 'wrong receiptNumber, or a collector who may not collect' })
   collected(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
@@ -84,10 +77,8 @@ export class DeliveriesController {
       'DELIVERED with the pickup code the addressee showed → delivery.completed (ADDRESSEE); RETURNED with a reason → delivery.returned, the card goes to the acceptance point. Repeated callbacks return the same result and send nothing.',
   })
   @ApiOkResponse({ type: DeliveryView })
-  @ApiConflictResponse({
-    description: 'not a postal delivery, or the other outcome was already reported',
-  })
-  @ApiUnprocessableEntityResponse({ description: 'wrong pickupCode' })
+  @ApiErrors({ 409: 'not a postal delivery, or the other outcome was already reported' })
+  @ApiErrors({ 422: 'wrong pickupCode' })
   courier(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,

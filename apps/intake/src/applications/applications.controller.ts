@@ -19,12 +19,11 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Caller, CurrentCaller } from '@app/platform';
-import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { ApiErrors, Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerHeaders } from '../common/api-docs';
 import { ClerkGuard } from '../common/clerk.guard';
 import { clerkPoint } from '../common/http-problems';
 import { ApplicationsService } from './applications.service';
@@ -33,11 +32,9 @@ import { CreateApplicationDto } from './dto/create-application.dto';
 import { ListApplicationsQueryDto } from './dto/list-query.dto';
 import { CancelDto, SupplementDto } from './dto/supplement.dto';
 
-const ERR = ERROR_BODY_DESCRIPTION;
-
 @ApiTags('applications')
 @ApiCallerHeaders()
-@ApiResponse({ status: 403, description: `The caller is not a clerk. ${ERR}` })
+@ApiErrors({ 403: 'The caller is not a clerk' })
 @UseGuards(ClerkGuard)
 @Controller('api/v1/applications')
 export class ApplicationsController {
@@ -55,15 +52,22 @@ export class ApplicationsController {
     description: '8-128 visible ASCII characters, one per intake attempt (e.g. a UUID)',
   })
   @ApiBody({ type: CreateApplicationDto })
-  @ApiCreatedResponse({ type: CaseView, description: 'The new case (status UNDER_REVIEW)' })
-  @ApiResponse({
-    status: 400,
-    description: `Invalid field, ID number, sex/birth date disagreeing with it, guardian missing for an applicant under 16, missing Idempotency-Key. ${ERR}`,
+  @ApiCreatedResponse({
+    type: CaseView,
+    description: 'The new case (status UNDER_REVIEW), or the first result of a retried request',
+    headers: {
+      'Idempotent-Replayed': {
+        description: 'true when this is the stored result of an earlier request with the key',
+        schema: { type: 'string', enum: ['true'] },
+        required: false,
+      },
+    },
   })
-  @ApiResponse({ status: 403, description: `acceptancePoint is not the clerk's own point. ${ERR}` })
-  @ApiResponse({
-    status: 422,
-    description: `Route closed (reason and rule quoted), photo unusable, unknown acceptance point, Idempotency-Key reused with another body. ${ERR}`,
+  @ApiErrors({
+    400: 'Invalid field, ID number, sex/birth date disagreeing with it, guardian missing for an applicant under 16, missing or malformed Idempotency-Key',
+    403: "acceptancePoint is not the clerk's own point, or the caller is not a clerk",
+    409: 'The applicant already has an open first application (details name applicant.idNumber), or a request with this Idempotency-Key is still being handled',
+    422: 'Route closed (reason and rule quoted in details[0].decision), photo unusable, unknown acceptance point, Idempotency-Key reused with another body',
   })
   async create(
     @CurrentCaller() caller: Caller,
@@ -82,7 +86,7 @@ export class ApplicationsController {
   @Get()
   @ApiOperation({ summary: "Cases of the caller's acceptance point, newest first" })
   @ApiOkResponse({ type: CasePageView })
-  @ApiResponse({ status: 400, description: `Unknown status, bad page or pageSize. ${ERR}` })
+  @ApiErrors({ 400: 'Unknown status, bad page or pageSize' })
   list(
     @CurrentCaller() caller: Caller,
     @Query() query: ListApplicationsQueryDto,
@@ -94,7 +98,7 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'A case, its current status and the timeline of its transitions' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: CaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Unknown, or of another acceptance point' })
   get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<CaseView> {
     return this.applications.get(clerkPoint(caller), id);
   }
@@ -108,15 +112,9 @@ export class ApplicationsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: CaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
-  @ApiResponse({
-    status: 409,
-    description: `Not waiting for supplements (workflow message). ${ERR}`,
-  })
-  @ApiResponse({
-    status: 422,
-    description: `Item not requested or missing; photo unusable. ${ERR}`,
-  })
+  @ApiErrors({ 404: 'Unknown, or of another acceptance point' })
+  @ApiErrors({ 409: `Not waiting for supplements (workflow message).` })
+  @ApiErrors({ 422: `Item not requested or missing; photo unusable.` })
   supplement(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -134,11 +132,8 @@ export class ApplicationsController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: CaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
-  @ApiResponse({
-    status: 409,
-    description: `Production started or case closed (workflow message). ${ERR}`,
-  })
+  @ApiErrors({ 404: 'Unknown, or of another acceptance point' })
+  @ApiErrors({ 409: `Production started or case closed (workflow message).` })
   cancel(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,

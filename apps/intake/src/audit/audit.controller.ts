@@ -1,7 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiCallerAuth, Caller, CurrentCaller, Roles } from '@app/platform';
-import { ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCallerAuth, ApiErrors, Caller, CurrentCaller, Roles } from '@app/platform';
 import { badRequest } from '../common/http-problems';
 import { AuditService } from './audit.service';
 import { AuditTimelineView } from './dto/audit-timeline.dto';
@@ -22,10 +21,9 @@ export class AuditController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: AuditTimelineView })
-  @ApiResponse({ status: 400, description: `id is not a UUID. ${ERROR_BODY_DESCRIPTION}` })
-  @ApiResponse({
-    status: 404,
-    description: `Unknown case, or (auditor) a case of other provinces. ${ERROR_BODY_DESCRIPTION}`,
+  @ApiErrors({
+    400: 'id is not a UUID',
+    404: 'Unknown case, or (auditor) a case of other provinces',
   })
   timeline(
     @CurrentCaller() caller: Caller,

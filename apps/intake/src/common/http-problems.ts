@@ -66,12 +66,15 @@ export function tooLarge(field: string, message: string): PayloadTooLargeExcepti
   });
 }
 
-/** A clerk's request that the case workflow refuses: 409 with the machine's own message. */
+/**
+ * A clerk's request that the case workflow refuses: 409 with the machine's own message; the rule
+ * is the workflow's code (workflow.ILLEGAL_TRANSITION, workflow.TERMINAL_STATE, …).
+ */
 export function conflict(error: IllegalTransitionError): ConflictException {
   return new ConflictException({
     error: 'Conflict',
     message: error.message,
-    details: error.toJSON(),
+    details: detail('status', `workflow.${error.code}`, error.message),
   });
 }
 

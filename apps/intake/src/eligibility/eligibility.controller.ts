@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EligibilityDecision, todayInChina } from '@app/domain';
-import { Caller, CurrentCaller } from '@app/platform';
-import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { Caller, CurrentCaller, ApiErrors } from '@app/platform';
+import { ApiCallerHeaders } from '../common/api-docs';
 import { IntakePolicy } from '../policy/intake-policy';
 import { EligibilityQueryDto, EligibilityView } from './dto/eligibility-query.dto';
 
@@ -20,10 +20,7 @@ export class EligibilityController {
       'Decided by the pilot schedule (PILOT_SCHEDULE_FILE, or the bundled one): each rule names the services it opens (idcard, newborn). The answer names the rule that decided, in words. service defaults to idcard.',
   })
   @ApiOkResponse({ type: EligibilityView })
-  @ApiResponse({
-    status: 400,
-    description: `A parameter is missing, malformed or not a known division code / real date. ${ERROR_BODY_DESCRIPTION}`,
-  })
+  @ApiErrors({ 400: `A parameter is missing, malformed or not a known division code / real date.` })
   check(
     // Any authenticated caller may ask; the decision holds no personal data.
     @CurrentCaller() _caller: Caller,

@@ -15,14 +15,13 @@ import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiResponse,
   ApiTags,
   getSchemaPath,
   ApiExtraModels,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Caller, CurrentCaller } from '@app/platform';
-import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { ApiErrors, Caller, CurrentCaller } from '@app/platform';
+import { ApiCallerHeaders } from '../common/api-docs';
 import { ClerkGuard } from '../common/clerk.guard';
 import { badRequest, clerkPoint } from '../common/http-problems';
 import { PhotoUploadDto, PhotoView } from './dto/photo-upload.dto';
@@ -72,16 +71,12 @@ export class PhotosController {
   })
   @ApiCreatedResponse({ type: PhotoView, description: 'Stored' })
   @ApiOkResponse({ type: PhotoView, description: 'The same image was already in the library' })
-  @ApiResponse({
-    status: 400,
-    description: `Not a JPEG/PNG (image.type), does not decode (image.decode), no image, bad capturedAt. ${ERROR_BODY_DESCRIPTION}`,
+  @ApiErrors({
+    400: 'No image, both a file part and imageBase64, not a JPEG/PNG (image.type), does not decode (image.decode), bad capturedAt',
+    403: 'Not a clerk',
+    413: 'Image larger than PHOTO_MAX_BYTES',
+    422: 'Declared size too large (image.dimensions), not the ID photo geometry (image.geometry), too much metadata (image.metadata)',
   })
-  @ApiResponse({
-    status: 422,
-    description: `Declared size too large (image.dimensions), not the ID photo geometry (image.geometry), too much metadata (image.metadata). ${ERROR_BODY_DESCRIPTION}`,
-  })
-  @ApiResponse({ status: 403, description: 'Not a clerk' })
-  @ApiResponse({ status: 413, description: 'Image larger than PHOTO_MAX_BYTES' })
   async upload(
     @CurrentCaller() caller: Caller,
     @UploadedFile() file: UploadedImage | undefined,

@@ -6,9 +6,17 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiCallerAuth, Caller, CurrentCaller, Roles, uuidParam } from '@app/platform';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCallerAuth, ApiErrors, Caller, CurrentCaller, Roles, uuidParam } from '@app/platform';
 import { ReconcilerService } from './reconciler.service';
+
+export class ResendView {
+  @ApiProperty({ format: 'uuid' }) caseId!: string;
+  @ApiProperty({ enum: ['review.requested', 'production.ordered', 'delivery.ordered'] })
+  command!: string;
+  @ApiProperty({ enum: [true] }) resent!: true;
+  @ApiProperty({ description: 'Token subject of the operator' }) by!: string;
+}
 
 /**
  * The operator's action on a stuck case: re-send its pending command (review request, production
@@ -24,11 +32,17 @@ export class OpsResendController {
   @Post(':caseId/resend')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-send the pending command of a case now (role ops)' })
-  @ApiOkResponse({ description: '{caseId, command, resent: true}' })
+  @ApiParam({ name: 'caseId', format: 'uuid' })
+  @ApiOkResponse({ type: ResendView })
+  @ApiErrors({
+    400: 'caseId is not a UUID',
+    404: 'The case is not handled by this node',
+    409: 'Nothing to re-send (the case waits on no other party), or the case is being updated',
+  })
   async resend(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,
-  ) {
+  ): Promise<ResendView> {
     const { outcome, command } = await this.reconciler.resendNow(caseId);
     if (outcome === 'not-found')
       throw new NotFoundException({
@@ -46,6 +60,6 @@ export class OpsResendController {
         error: 'Conflict',
         message: `case ${caseId} is being updated; try again`,
       });
-    return { caseId, command, resent: true, by: caller.subject };
+    return { caseId, command: command as string, resent: true, by: caller.subject };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, Roles } from '@app/platform';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, Caller, CurrentCaller, Roles } from '@app/platform';
 import { ApiOpsAccess } from '../common/api-docs';
 import {
   DeadLetterPage,
@@ -14,9 +14,17 @@ import {
   DeadLetterRef,
   ReplayDto,
 } from './dto/dead-letter.dto';
+import {
+  DeadLetterItemView,
+  DeadLetterPageView,
+  NotReplayedView,
+  ReplayedView,
+  ReplayResponseView,
+} from './dto/dead-letter.view';
 
 @ApiTags('ops')
 @ApiOpsAccess()
+@ApiExtraModels(ReplayedView, NotReplayedView)
 @Roles('ops', 'auditor')
 @Controller('api/v1/ops/dead-letters')
 export class DeadLettersController {
@@ -28,7 +36,8 @@ export class DeadLettersController {
     description:
       'Reason, type, case, error, attempts, created, replayed. The envelope is shown with its payload values withheld (field names only, plus values that identify nobody).',
   })
-  @ApiOkResponse({ description: '{asOf, total, limit, offset, bySchema, items}' })
+  @ApiOkResponse({ type: DeadLetterPageView })
+  @ApiErrors({ 400: 'A filter is malformed, or offset + limit is past the 500-row window' })
   list(@Query() query: DeadLetterQuery): Promise<DeadLetterPage> {
     return this.deadLetters.list(query);
   }
@@ -37,6 +46,11 @@ export class DeadLettersController {
   @ApiOperation({ summary: 'One dead letter (payload values withheld)' })
   @ApiParam({ name: 'schema', enum: DEAD_LETTER_SCHEMAS })
   @ApiParam({ name: 'id', example: '42' })
+  @ApiOkResponse({ type: DeadLetterItemView })
+  @ApiErrors({
+    400: 'Unknown schema, or id not a positive whole number',
+    404: 'No such dead letter',
+  })
   get(@Param() ref: DeadLetterRef): Promise<DeadLetterView> {
     return this.deadLetters.get(ref.schema, ref.id);
   }
@@ -49,7 +63,7 @@ export class DeadLettersController {
     description:
       "Each item is replayed on its own; the answer lists each result (ok, or status 404 / 422 not replayable / 503 with the error). The signed envelope goes back unchanged under a new job id; the receiver's inbox ignores a message it already handled.",
   })
-  @ApiOkResponse({ description: '{replayed, failed, results: [{schema, id, ok, …}]}' })
+  @ApiOkResponse({ type: ReplayResponseView })
   replay(@CurrentCaller() caller: Caller, @Body() body: ReplayDto): Promise<ReplayResponse> {
     return this.deadLetters.replay(body.items, caller);
   }

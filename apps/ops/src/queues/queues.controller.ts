@@ -11,10 +11,11 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Caller, CurrentCaller, Roles } from '@app/platform';
+import { ApiErrors, Caller, CurrentCaller, Roles } from '@app/platform';
 import { ApiOpsAccess } from '../common/api-docs';
 import { scopedProvince } from '../common/scope';
 import { QueueDepthQuery } from './dto/queue-query.dto';
+import { QueueDepthsView } from './dto/queue-depth.view';
 import { OpsQueues, QueueDepth } from './ops-queues';
 import { BOARD_COOKIE, BOARD_PATH } from './queue-board';
 
@@ -43,7 +44,8 @@ export class QueuesController {
     description:
       'waiting (incl. prioritized), active, delayed, failed and completed jobs, and the age of the oldest waiting job, per {service.province} queue. Redis is transport only: the case records in PostgreSQL stay the truth.',
   })
-  @ApiOkResponse({ description: '{asOf, prefix, served, totals, queues}' })
+  @ApiOkResponse({ type: QueueDepthsView })
+  @ApiErrors({ 400: 'A query parameter is malformed (province, all)' })
   async depths(
     @CurrentCaller() caller: Caller,
     @Query() query: QueueDepthQuery,
@@ -81,7 +83,13 @@ export class QueuesController {
     description:
       'Sets an HttpOnly, SameSite=Strict cookie holding the bearer token of this request, valid for the board path only, until the token expires (at most 8 hours).',
   })
-  @ApiNoContentResponse({ description: 'Cookie set' })
+  @ApiNoContentResponse({
+    description: 'Cookie set',
+    headers: {
+      'Set-Cookie': { description: 'The board session cookie', schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({ 400: 'No bearer token in the Authorization header' })
   openBoard(
     @CurrentCaller() _caller: Caller,
     @Req() req: Request,
@@ -105,6 +113,7 @@ export class QueuesController {
   @Delete('queue-board/session')
   @HttpCode(204)
   @ApiOperation({ summary: 'Forget the queue board cookie of this browser' })
+  @ApiNoContentResponse({ description: 'Cookie cleared' })
   closeBoard(@Res({ passthrough: true }) res: Response): void {
     res.clearCookie(BOARD_COOKIE, { path: BOARD_PATH });
   }

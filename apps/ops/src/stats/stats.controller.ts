@@ -1,9 +1,18 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, CurrentCaller, Roles } from '@app/platform';
+import { ApiErrors, Caller, CurrentCaller, Roles } from '@app/platform';
 import { ApiOpsAccess } from '../common/api-docs';
 import { ProvinceScopeQuery, scopedProvince } from '../common/scope';
 import { BreachQuery, DailyQuery, OverviewQuery } from './dto/stats-query.dto';
+import {
+  BreachStatsView,
+  DailyStatsView,
+  OverviewView,
+  PairStatsView,
+  RegionStatsView,
+  StageTimeStatsView,
+  StatusStatsView,
+} from './dto/stats.view';
 import { StatsService } from './stats.service';
 import type {
   BreachStats,
@@ -22,6 +31,9 @@ import type {
  */
 @ApiTags('ops')
 @ApiOpsAccess()
+@ApiErrors({
+  400: 'A query parameter is malformed or out of range (province, from, to, limit); details name it',
+})
 @Roles('ops', 'auditor')
 @Controller('api/v1/ops/stats')
 export class StatsController {
@@ -33,7 +45,7 @@ export class StatsController {
     description:
       'statuses + funnel, province pairs, pilot regions, intake per day with cumulative totals, time in each stage, deadline breaches.',
   })
-  @ApiOkResponse({ description: 'Overview' })
+  @ApiOkResponse({ type: OverviewView })
   overview(@CurrentCaller() caller: Caller, @Query() query: OverviewQuery): Promise<Overview> {
     return this.stats.overview(
       scopedProvince(caller, query),
@@ -43,6 +55,7 @@ export class StatsController {
   }
 
   @Get('statuses')
+  @ApiOkResponse({ type: StatusStatsView })
   @ApiOperation({
     summary: 'Cases by current status, and how many ever reached each status (the funnel)',
   })
@@ -54,6 +67,7 @@ export class StatsController {
   }
 
   @Get('province-pairs')
+  @ApiOkResponse({ type: PairStatsView })
   @ApiOperation({
     summary: 'Cases by residence → hukou province pair, with province names and pilot region',
   })
@@ -62,6 +76,7 @@ export class StatsController {
   }
 
   @Get('regions')
+  @ApiOkResponse({ type: RegionStatsView })
   @ApiOperation({
     summary:
       'Cases by pilot region (京津冀, 长三角, 闽赣, 粤湘, 川渝黔 from the pilot schedule, then other)',
@@ -76,6 +91,7 @@ export class StatsController {
   }
 
   @Get('daily')
+  @ApiOkResponse({ type: DailyStatsView })
   @ApiOperation({
     summary:
       'Cases taken in per day (intake date) with the cumulative total, and cards delivered per day',
@@ -87,6 +103,7 @@ export class StatsController {
   }
 
   @Get('stage-times')
+  @ApiOkResponse({ type: StageTimeStatsView })
   @ApiOperation({
     summary:
       'Time spent in each status: median and p90 (percentile_cont) of completed stays, from the timeline',
@@ -99,6 +116,7 @@ export class StatsController {
   }
 
   @Get('breaches')
+  @ApiOkResponse({ type: BreachStatsView })
   @ApiOperation({
     summary:
       'Cases past the 5-day review, the 20-working-day promise and the 60-day statutory limit',

@@ -10,6 +10,7 @@ import {
   TRANSITIONS,
 } from '@app/workflow';
 import { ApiOpsAccess } from '../common/api-docs';
+import { WorkflowDocumentView } from './dto/workflow.view';
 
 export interface WorkflowView {
   /** `toMermaid()` of libs/workflow: a Mermaid stateDiagram-v2, one line per transition. */
@@ -55,7 +56,7 @@ export class WorkflowController {
   @ApiOperation({
     summary: 'The case state machine: Mermaid text (toMermaid), statuses and transitions',
   })
-  @ApiOkResponse({ description: '{mermaid, statuses, transitions}' })
+  @ApiOkResponse({ type: WorkflowDocumentView })
   get(): WorkflowView {
     return this.view;
   }

@@ -1,8 +1,8 @@
 import { Controller, ForbiddenException, Get, NotFoundException, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Caller, CurrentCaller, ApiCallerAuth, uuidParam } from '@app/platform';
+import { ApiCallerAuth, ApiErrors, Caller, CurrentCaller, uuidParam } from '@app/platform';
 import { CardAttempt } from './card-attempt.entity';
 import { Card } from './card.entity';
 import { CardView } from './dto/card-view.dto';
@@ -21,7 +21,13 @@ export class CardsController {
 
   @Get(':caseId')
   @ApiOperation({ summary: 'The card of a case and its production attempts' })
+  @ApiParam({ name: 'caseId', format: 'uuid' })
   @ApiOkResponse({ type: CardView })
+  @ApiErrors({
+    400: 'caseId is not a UUID',
+    403: 'Roles production, ops and auditor only',
+    404: "No card for the case in the caller's province",
+  })
   async get(
     @Param('caseId', uuidParam('caseId')) caseId: string,
     @CurrentCaller() caller: Caller,

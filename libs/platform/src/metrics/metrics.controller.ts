@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { BullMqClient, queueName } from '@app/messaging';
 import { schemaOf } from '@app/contracts';
@@ -8,7 +8,7 @@ import { HOSTED, HostedServices } from '../tokens';
 import { Metrics } from './metrics';
 
 /** Prometheus text format, on every app. Scrapers carry no token, as usual. */
-@ApiExcludeController()
+@ApiTags('health')
 @Controller()
 export class MetricsController {
   constructor(
@@ -21,6 +21,9 @@ export class MetricsController {
   @Public()
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format 0.0.4); no token' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string' } })
   async metricsText(): Promise<string> {
     await Promise.allSettled([this.collectOutbox(), this.collectQueues()]);
     return this.metrics.registry.metrics();

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** A delivery as clerks, couriers and ops see it: no names, ID numbers, addresses or codes. */
 export class DeliveryView {
-  @ApiProperty()
+  @ApiProperty({ format: 'uuid' })
   caseId!: string;
   @ApiProperty({ example: '330402-01' })
   acceptancePoint!: string;
@@ -20,12 +20,13 @@ export class DeliveryView {
   returnReason!: string | null;
   @ApiProperty({ description: 'whether intake named a proxy who may collect' })
   proxyNamed!: boolean;
-  @ApiProperty()
+  @ApiProperty({ format: 'date-time' })
   dispatchedAt!: string;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   returnedAt!: string | null;
   @ApiProperty({
     type: String,
+    format: 'date-time',
     nullable: true,
     description:
       'when the card arrived at the acceptance point (start of the uncollected-card wait)',
@@ -33,12 +34,13 @@ export class DeliveryView {
   readyAt!: string | null;
   @ApiProperty({
     type: String,
+    format: 'date-time',
     nullable: true,
     description:
       "readyAt + PICKUP_REMINDER_MS while uncollected (intake's timer sends the reminder)",
   })
   pickupReminderDueAt!: string | null;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   completedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: ['WINDOW', 'POST'] })
   completedMethod!: string | null;

@@ -6,11 +6,13 @@ export class AuditTimelineEntryView extends TimelineEntryView {
   @ApiProperty({ description: 'Entry id (bigint as a string), what brokenAt names' })
   id!: string;
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'Hash of the previous entry of the case (64 zeros for the first)',
   })
   prevHash!: string | null;
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'SHA-256 (hex) of the canonical JSON of the entry and prevHash',
   })
@@ -36,7 +38,7 @@ export class AuditTimelineView {
     description: 'Id of the first entry where the chain breaks',
   })
   brokenAt!: string | null;
-  @ApiProperty({ description: 'Number of entries checked' }) entries!: number;
+  @ApiProperty({ type: 'integer', description: 'Number of entries checked' }) entries!: number;
   @ApiProperty({ type: String, nullable: true, description: 'What is wrong at brokenAt' })
   problem!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Hash of the last entry' })

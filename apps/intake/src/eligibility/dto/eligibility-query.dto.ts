@@ -54,10 +54,13 @@ export class EligibilityView {
   service!: PilotService;
   @ApiProperty({ type: DivisionRefView }) residenceProvince!: DivisionRefView;
   @ApiProperty({ type: DivisionRefView }) hukouProvince!: DivisionRefView;
-  @ApiProperty({ example: '2021-11-15' }) date!: string;
+  @ApiProperty({ format: 'date', example: '2021-11-15' }) date!: string;
   @ApiProperty({ type: RuleRefView, nullable: true, description: 'The rule that decided' })
   rule!: RuleRefView | null;
   @ApiProperty({ description: 'One English sentence for the clerk' }) reason!: string;
-  @ApiPropertyOptional({ description: 'When not eligible: the first later date the route opens' })
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'When not eligible: the first later date the route opens',
+  })
   opensOn?: string;
 }

@@ -36,7 +36,7 @@ export class PhotoView {
   @ApiProperty({ description: 'Province code of the photo library', example: '33' })
   region!: string;
   @ApiProperty({ enum: ['image/jpeg', 'image/png'] }) mimeType!: string;
-  @ApiProperty() sizeBytes!: number;
-  @ApiProperty() width!: number;
-  @ApiProperty() height!: number;
+  @ApiProperty({ type: 'integer' }) sizeBytes!: number;
+  @ApiProperty({ type: 'integer' }) width!: number;
+  @ApiProperty({ type: 'integer' }) height!: number;
 }

@@ -1,0 +1,3 @@
+export * from './api-errors';
+export * from './document';
+export * from './error-body.dto';
