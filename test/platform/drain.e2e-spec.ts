@@ -118,7 +118,11 @@ describe('platform: drain on SIGTERM (e2e)', () => {
     const ready = await call(sys.url, fresh(), '/health/ready', {});
     expect(server.listening).toBe(true); // readiness fails before the listener closes
     expect(ready.status).toBe(503);
-    expect(JSON.parse(ready.body).details.node).toMatch(/draining/);
+    expect(JSON.parse(ready.body).details).toContainEqual({
+      field: 'node',
+      rule: 'dependency.up',
+      message: expect.stringMatching(/^node: down: draining/),
+    });
 
     // Inside the window, work is still accepted (the balancer has not noticed yet), with
     // Connection: close so the client moves on; what it commits is published.

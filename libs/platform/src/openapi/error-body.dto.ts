@@ -25,6 +25,13 @@ export class ErrorDetailView {
       'Rule route.closed only: the eligibility decision that refused the route, as GET /api/v1/eligibility answers it',
   })
   decision?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Rule application.alreadyOpen, to a clerk of the same acceptance point only: the open case',
+  })
+  caseId?: string;
 }
 
 /** The JSON body of every error answer (4xx and 5xx), on every route. */
