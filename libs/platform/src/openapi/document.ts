@@ -43,7 +43,13 @@ const PLATFORM_ERRORS: {
   {
     status: 503,
     when: authenticated,
-    description: 'PostgreSQL or Redis is unavailable; nothing was written, retry later',
+    description:
+      'PostgreSQL or Redis is unavailable (nothing was written), or this node is shutting down; retry later',
+  },
+  {
+    status: 503,
+    when: (op) => !authenticated(op),
+    description: 'This node is shutting down; retry on another node',
   },
   {
     status: 500,
