@@ -109,6 +109,11 @@ export class StageTimeView implements StageTime {
 }
 
 export class StageTimeStatsView extends ScopedView implements StageTimeStats {
+  @ApiProperty({
+    enum: ['exact', 'histogram'],
+    description: 'How the percentiles were computed: exact, or from the 1 %-wide histogram buckets',
+  })
+  percentiles!: 'exact' | 'histogram';
   @ApiProperty({ type: [StageTimeView] }) stages!: StageTimeView[];
 }
 
