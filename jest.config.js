@@ -19,8 +19,8 @@ module.exports = {
       },
     ],
   },
-  // ESM-only packages (jose 6) are transformed to CommonJS like our sources.
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  // ESM-only packages (jose 6, @noble/* 2) are transformed to CommonJS like our sources.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@app/(domain|workflow|contracts|messaging|persistence|platform|fixtures)$':

@@ -22,6 +22,7 @@ import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter, strictValidationPipe } from './http-errors';
 import { JsonLogger } from './logger';
+import { MessageDocsController } from './message-docs.controller';
 import { Metrics, MetricsController } from './metrics';
 import { Drain, NodeStatus } from './drain';
 import { requestContextAgain, requestEdge, securityHeaders } from './http/request-edge';
@@ -106,7 +107,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       ),
       ...options.features.map((f) => f.module),
     ],
-    controllers: [HealthController, MetricsController],
+    controllers: [HealthController, MetricsController, MessageDocsController],
   })
   class NodeModule {}
 
@@ -168,7 +169,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.PORT}`;
   const pages = Object.assign(
-    { '/api/docs': 'API docs', '/metrics': 'metrics', '/health/ready': 'readiness' },
+    {
+      '/api/docs': 'API docs',
+      '/api/docs/messages': 'message docs (AsyncAPI)',
+      '/metrics': 'metrics',
+      '/health/ready': 'readiness',
+    },
     ...options.features.map((f) => f.pages ?? {}),
   );
   log.log(

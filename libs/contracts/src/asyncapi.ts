@@ -1,0 +1,234 @@
+import { SEALING_ALG, SEALING_INFO } from '@app/messaging';
+import { zodToJsonSchema } from 'zod-to-json-schema';
+import type { ZodTypeAny } from 'zod';
+import { Catalog } from './catalog';
+import { SERVICES } from './services';
+
+/**
+ * The AsyncAPI 3 document of the exchange, generated from the message catalog: one channel per
+ * service and province (its queue), one message per type and schema version whose payload is the
+ * signed envelope (payload sealed), the plaintext payload schema converted from the catalog's zod
+ * schema (never written twice), and who sends and who receives each message. Served at
+ * /api/docs/messages; the prose (canonical JSON, signature, sealing, dead-letter reasons) is
+ * docs/protocol.md.
+ */
+
+type Json = Record<string, unknown>;
+
+/** Who may send a type: the catalog says so when it declares producers; else only the consumer is known. */
+interface CatalogParties {
+  consumer: string;
+  producer?: string | readonly string[];
+  producers?: readonly string[];
+}
+
+/** JSON Schema (draft 7, the AsyncAPI schema format's base) of a zod schema, inlined. */
+export function jsonSchemaOf(schema: ZodTypeAny): Json {
+  // (The converter's generic signature is too deep for the compiler with a ZodTypeAny argument.)
+  const convert = zodToJsonSchema as (schema: unknown, options: object) => Json;
+  const converted = convert(schema, { target: 'jsonSchema7', $refStrategy: 'none' });
+  delete converted.$schema;
+  return converted;
+}
+
+const messageKey = (type: string, version: number) => `${type}.v${version}`;
+const schemaKey = (type: string, version: number) => `${messageKey(type, version)}.payload`;
+const channelKey = (service: string, province: string) => `${service}.${province}`;
+
+const ADDRESS: Json = {
+  type: 'object',
+  required: ['province', 'service'],
+  properties: {
+    province: { type: 'string', pattern: '^\\d{2}$', description: 'GB/T 2260 province code' },
+    service: { type: 'string', enum: [...SERVICES] },
+  },
+};
+
+const SEALED_PAYLOAD: Json = {
+  type: 'object',
+  description: `The payload sealed for the recipient province: X25519 with the recipient's published key, HKDF-SHA256 (salt epk ‖ recipient key, info "${SEALING_INFO}"), AES-256-GCM over the canonical JSON of the plaintext payload with the envelope's {caseId, id, recipient, schemaVersion, sender, type} as additional data. Binary fields are base64url without padding. See docs/protocol.md.`,
+  required: ['alg', 'kid', 'epk', 'iv', 'ct'],
+  additionalProperties: false,
+  properties: {
+    alg: { type: 'string', const: SEALING_ALG },
+    kid: {
+      type: 'string',
+      description: "the recipient's encryption key id (RFC 7638 thumbprint of its X25519 key)",
+    },
+    epk: { type: 'string', description: 'ephemeral X25519 public key, 32 bytes' },
+    iv: { type: 'string', description: 'AES-GCM nonce, 12 bytes' },
+    ct: { type: 'string', description: 'ciphertext with its 16-byte tag appended' },
+  },
+};
+
+const ENVELOPE: Json = {
+  type: 'object',
+  description:
+    'The signed envelope every message travels in (the BullMQ job data). The signature is Ed25519 by the sender province over the canonical JSON of every other field.',
+  required: [
+    'id',
+    'type',
+    'schemaVersion',
+    'caseId',
+    'correlationId',
+    'causationId',
+    'sender',
+    'recipient',
+    'sentAt',
+    'payload',
+    'inReplyTo',
+    'signature',
+  ],
+  properties: {
+    id: { type: 'string', format: 'uuid', description: 'message id (also the job id)' },
+    type: { type: 'string' },
+    schemaVersion: { type: 'integer' },
+    caseId: { type: 'string' },
+    correlationId: { type: 'string' },
+    causationId: { type: ['string', 'null'] },
+    sender: { $ref: '#/components/schemas/Address' },
+    recipient: { $ref: '#/components/schemas/Address' },
+    sentAt: { type: 'string', format: 'date-time' },
+    deliverAt: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'a delayed message (durable timer): when it is due; absent otherwise',
+    },
+    payload: { $ref: '#/components/schemas/SealedPayload' },
+    inReplyTo: {
+      description:
+        "for a reply: the request's id and the hex SHA-256 of the request envelope's canonical JSON",
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['messageId', 'hash'],
+          properties: {
+            messageId: { type: 'string', format: 'uuid' },
+            hash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+          },
+        },
+      ],
+    },
+    signature: { type: 'string', description: 'base64 Ed25519 signature (64 bytes)' },
+  },
+};
+
+export interface AsyncApiOptions {
+  /** Provinces whose queues the document lists. */
+  provinces: readonly string[];
+}
+
+export function asyncApiDocument(options: AsyncApiOptions): Json {
+  const definitions = Object.entries(
+    Catalog as Record<
+      string,
+      CatalogParties & { version: number; description: string; schema: ZodTypeAny }
+    >,
+  );
+  const schemas: Json = {
+    Envelope: ENVELOPE,
+    SealedPayload: SEALED_PAYLOAD,
+    Address: ADDRESS,
+  };
+  const messages: Json = {};
+  for (const [type, def] of definitions) {
+    const key = messageKey(type, def.version);
+    schemas[schemaKey(type, def.version)] = {
+      ...jsonSchemaOf(def.schema),
+      description: `The plaintext payload of ${type} v${def.version}, as the recipient reads it after opening the sealed payload.`,
+    };
+    const producers = producersOf(def);
+    messages[key] = {
+      name: type,
+      title: `${type} (schema version ${def.version})`,
+      summary: def.description,
+      description: [
+        `Consumed by ${def.consumer}${producers.length ? `; sent by ${producers.join(', ')}` : ''}.`,
+        `On the wire the payload is sealed for the recipient province; its plaintext schema is components.schemas["${schemaKey(type, def.version)}"] (also under x-plaintext-payload).`,
+      ].join(' '),
+      contentType: 'application/json',
+      payload: {
+        allOf: [
+          { $ref: '#/components/schemas/Envelope' },
+          {
+            type: 'object',
+            properties: {
+              type: { type: 'string', const: type },
+              schemaVersion: { type: 'integer', const: def.version },
+            },
+          },
+        ],
+      },
+      'x-plaintext-payload': { $ref: `#/components/schemas/${schemaKey(type, def.version)}` },
+      'x-consumer': def.consumer,
+      ...(producers.length ? { 'x-producers': producers } : {}),
+    };
+  }
+
+  const channels: Json = {};
+  const operations: Json = {};
+  for (const service of SERVICES) {
+    const consumed = definitions.filter(([, def]) => def.consumer === service);
+    if (!consumed.length) continue;
+    for (const province of options.provinces) {
+      const key = channelKey(service, province);
+      channels[key] = {
+        address: key,
+        title: `${service} of province ${province}`,
+        description: `The queue of ${service} of province ${province}: BullMQ queue "{${key}}" under the deployment's QUEUE_PREFIX (the braces are a Redis Cluster hash tag). Job name = message type, job id = message id, job data = the envelope.`,
+        messages: Object.fromEntries(
+          consumed.map(([type, def]) => [
+            messageKey(type, def.version),
+            { $ref: `#/components/messages/${messageKey(type, def.version)}` },
+          ]),
+        ),
+        'x-bullmq-queue': `{${key}}`,
+      };
+      operations[`${key}.receive`] = {
+        action: 'receive',
+        channel: { $ref: `#/channels/${key}` },
+        summary: `${service} of ${province} consumes these messages`,
+        messages: consumed.map(([type, def]) => ({
+          $ref: `#/channels/${key}/messages/${messageKey(type, def.version)}`,
+        })),
+      };
+      operations[`${key}.send`] = {
+        action: 'send',
+        channel: { $ref: `#/channels/${key}` },
+        summary: `what other services (per the catalog) send to ${service} of ${province}`,
+        messages: consumed.map(([type, def]) => ({
+          $ref: `#/channels/${key}/messages/${messageKey(type, def.version)}`,
+        })),
+      };
+    }
+  }
+
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Cross-province exchange (跨省通办)',
+      version: '1',
+      description:
+        'Messages between provinces for first ID card applications: every type and schema version, the queue of each service of each province, the signed envelope and the sealed payload. Canonical JSON, signature, sealing, replies, versioning and dead-letter reasons: docs/protocol.md; test vectors: libs/messaging/test-vectors/.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      exchange: {
+        host: 'exchange:6379',
+        protocol: 'redis',
+        description:
+          'The Redis (Cluster in production) shared by all provinces; keys prefixed by QUEUE_PREFIX.',
+      },
+    },
+    channels,
+    operations,
+    components: { schemas, messages },
+  };
+}
+
+function producersOf(def: CatalogParties): string[] {
+  if (def.producers) return [...def.producers];
+  if (Array.isArray(def.producer)) return [...def.producer];
+  return typeof def.producer === 'string' ? [def.producer] : [];
+}
