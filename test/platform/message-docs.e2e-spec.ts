@@ -19,7 +19,7 @@ describe('GET /api/docs/messages (AsyncAPI 3)', () => {
     const res = await fetch(`${system.url}/api/docs/messages`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const doc = await res.json();
+    const doc = (await res.json()) as { asyncapi: string; channels: Record<string, unknown> };
     expect(doc).toEqual(asyncApiDocument({ provinces: PROVINCE_CODES }));
     expect(doc.asyncapi).toBe('3.0.0');
     expect(Object.keys(doc.channels)).toHaveLength(124);

@@ -15,11 +15,17 @@ import { SERVICES } from './services';
 
 type Json = Record<string, unknown>;
 
-/** Who may send a type: the catalog says so when it declares producers; else only the consumer is known. */
+/**
+ * Who sends and who consumes a type, as far as the catalog declares it: the consumer always; the
+ * producing service, the parties of the case (residence or hukou side) and the request a reply
+ * answers where the catalog states them.
+ */
 interface CatalogParties {
   consumer: string;
-  producer?: string | readonly string[];
-  producers?: readonly string[];
+  consumerParty?: string;
+  producer?: string;
+  producerParty?: string;
+  answers?: string;
 }
 
 /** JSON Schema (draft 7, the AsyncAPI schema format's base) of a zod schema, inlined. */
@@ -138,13 +144,13 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
       ...jsonSchemaOf(def.schema),
       description: `The plaintext payload of ${type} v${def.version}, as the recipient reads it after opening the sealed payload.`,
     };
-    const producers = producersOf(def);
+    const parties = partiesOf(def);
     messages[key] = {
       name: type,
       title: `${type} (schema version ${def.version})`,
       summary: def.description,
       description: [
-        `Consumed by ${def.consumer}${producers.length ? `; sent by ${producers.join(', ')}` : ''}.`,
+        `${parties.sentence}.`,
         `On the wire the payload is sealed for the recipient province; its plaintext schema is components.schemas["${schemaKey(type, def.version)}"] (also under x-plaintext-payload).`,
       ].join(' '),
       contentType: 'application/json',
@@ -161,8 +167,7 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
         ],
       },
       'x-plaintext-payload': { $ref: `#/components/schemas/${schemaKey(type, def.version)}` },
-      'x-consumer': def.consumer,
-      ...(producers.length ? { 'x-producers': producers } : {}),
+      ...parties.extensions,
     };
   }
 
@@ -227,8 +232,20 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
   };
 }
 
-function producersOf(def: CatalogParties): string[] {
-  if (def.producers) return [...def.producers];
-  if (Array.isArray(def.producer)) return [...def.producer];
-  return typeof def.producer === 'string' ? [def.producer] : [];
+function partiesOf(def: CatalogParties): { sentence: string; extensions: Json } {
+  const of = (service: string, party?: string) =>
+    party ? `${service} of the ${party} province of the case` : service;
+  const sentence = [
+    def.producer ? `Sent by ${of(def.producer, def.producerParty)}` : null,
+    `${def.producer ? 'consumed' : 'Consumed'} by ${of(def.consumer, def.consumerParty)}`,
+    def.answers ? `a reply to ${def.answers} (inReplyTo names the request)` : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const extensions: Json = { 'x-consumer': def.consumer };
+  if (def.consumerParty) extensions['x-consumer-party'] = def.consumerParty;
+  if (def.producer) extensions['x-producer'] = def.producer;
+  if (def.producerParty) extensions['x-producer-party'] = def.producerParty;
+  if (def.answers) extensions['x-answers'] = def.answers;
+  return { sentence, extensions };
 }
