@@ -41,6 +41,16 @@ describe('AsyncAPI 3 document generated from the catalog', () => {
         .all()
         .map((m) => m.name()),
     ).toEqual(['review.requested']);
+    // Who sends and who consumes each message, as the catalog declares it.
+    for (const [type, def] of Object.entries(Catalog)) {
+      const message = document!.components().messages().get(`${type}.v${def.version}`)!;
+      const ext = (name: string) => message.extensions().get(name)?.value();
+      expect([type, ext('x-consumer'), ext('x-producer')]).toEqual([
+        type,
+        def.consumer,
+        def.producer,
+      ]);
+    }
   });
 
   it('the payload schemas are the catalog zod schemas converted, and the envelope schema fits the test vectors', () => {

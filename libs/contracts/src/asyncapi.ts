@@ -201,7 +201,11 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
       operations[`${key}.send`] = {
         action: 'send',
         channel: { $ref: `#/channels/${key}` },
-        summary: `what other services (per the catalog) send to ${service} of ${province}`,
+        summary: `sent to ${service} of ${province} by ${
+          [...new Set(consumed.map(([, def]) => partiesOf(def).sender ?? 'its producers'))].join(
+            ', ',
+          ) || 'its producers'
+        }`,
         messages: consumed.map(([type, def]) => ({
           $ref: `#/channels/${key}/messages/${messageKey(type, def.version)}`,
         })),
@@ -232,7 +236,11 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
   };
 }
 
-function partiesOf(def: CatalogParties): { sentence: string; extensions: Json } {
+function partiesOf(def: CatalogParties): {
+  sentence: string;
+  sender?: string;
+  extensions: Json;
+} {
   const of = (service: string, party?: string) =>
     party ? `${service} of the ${party} province of the case` : service;
   const sentence = [
@@ -247,5 +255,5 @@ function partiesOf(def: CatalogParties): { sentence: string; extensions: Json } 
   if (def.producer) extensions['x-producer'] = def.producer;
   if (def.producerParty) extensions['x-producer-party'] = def.producerParty;
   if (def.answers) extensions['x-answers'] = def.answers;
-  return { sentence, extensions };
+  return { sentence, sender: def.producer && of(def.producer, def.producerParty), extensions };
 }
