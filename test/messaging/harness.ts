@@ -7,15 +7,18 @@ import {
   BullMqClient,
   BullMqContext,
   BullMqServer,
+  createRedisClient,
   defineCatalog,
   Envelope,
   Keyring,
   messagingTablesUp,
   Outbox,
   OutboxRelay,
+  queueName,
   RethrowRpcExceptionFilter,
   SealedPayload,
 } from '@app/messaging';
+import { ConnectionOptions, Queue } from 'bullmq';
 import { createTestDatabase, TEST_REDIS_URL } from '../support/database';
 import { createTestQueuePrefix } from '../support/redis';
 
@@ -87,6 +90,8 @@ export interface Harness {
   outbox: Outbox<typeof testCatalog>;
   prefix: string;
   redisUrl: string;
+  /** The sink's queue on a connection of its own (a single Redis or the cluster); close() drops both. */
+  queue(): Queue;
   makeRelay(): OutboxRelay;
   startSink(
     module?: unknown,
@@ -128,6 +133,19 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
     outbox,
     prefix: queues.prefix,
     redisUrl: TEST_REDIS_URL,
+    queue() {
+      const connection = createRedisClient(TEST_REDIS_URL, 'worker');
+      const queue = new Queue(queueName(RECIPIENT), {
+        connection: connection as unknown as ConnectionOptions,
+        prefix: queues.prefix,
+      });
+      const close = queue.close.bind(queue);
+      queue.close = async () => {
+        await close();
+        connection.disconnect();
+      };
+      return queue;
+    },
     makeRelay() {
       const relay = new OutboxRelay(dataSource, SCHEMA, client, { batchSize: 50, pollMs: 50 });
       relays.push(relay);

@@ -1,6 +1,5 @@
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
-import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import {
   BullMqClient,
@@ -10,7 +9,6 @@ import {
   Keyring,
   OutboxRelay,
   PublishItem,
-  queueName,
   sealAndSign,
   signingBytes,
 } from '@app/messaging';
@@ -38,10 +36,7 @@ describe('messaging backbone', () => {
   });
 
   const publishRaw = async (data: unknown, jobId: string = randomUUID(), attempts = 3) => {
-    const queue = new Queue(queueName(RECIPIENT), {
-      connection: { url: h.redisUrl } as never,
-      prefix: h.prefix,
-    });
+    const queue = h.queue();
     await queue.add('raw', data, { jobId, attempts, backoff: { type: 'exponential', delay: 20 } });
     await queue.close();
   };
@@ -67,10 +62,7 @@ describe('messaging backbone', () => {
     const [{ n }] = await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.inbox`);
     expect(n).toBe(1);
     // Give the two duplicates time to be processed, then check nothing more happened.
-    const queue = new Queue(queueName(RECIPIENT), {
-      connection: { url: h.redisUrl } as never,
-      prefix: h.prefix,
-    });
+    const queue = h.queue();
     await waitFor(
       'all three jobs completed',
       () => queue.getCompletedCount(),
@@ -196,10 +188,7 @@ describe('messaging backbone', () => {
     expect(replayed.replayCount).toBe(1);
     await waitFor('the effect', h.effects, (rows) => rows.length === 1);
     await store.replay(items[0].id, h.client);
-    const queue = new Queue(queueName(RECIPIENT), {
-      connection: { url: h.redisUrl } as never,
-      prefix: h.prefix,
-    });
+    const queue = h.queue();
     await waitFor(
       'both replays completed',
       () => queue.getCompletedCount(),
@@ -273,10 +262,7 @@ describe('messaging backbone', () => {
     const relay = h.makeRelay();
     await relay.start();
     for (let n = 1; n <= 12; n++) await h.send({ n, sleepMs: 300 });
-    const queue = new Queue(queueName(RECIPIENT), {
-      connection: { url: h.redisUrl } as never,
-      prefix: h.prefix,
-    });
+    const queue = h.queue();
     await waitFor(
       'jobs in flight',
       () => queue.getActiveCount(),

@@ -4,7 +4,22 @@ import { Client } from 'pg';
 /** The PostgreSQL server tests use: the one on 127.0.0.1 unless TEST_DATABASE_URL says otherwise. */
 export const TEST_PG_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * The exchange tests use: the Redis on 127.0.0.1 (or TEST_REDIS_URL), or, in the jest project that
+ * sets the global TEST_REDIS_TOPOLOGY to "cluster", the private Redis Cluster its global setup
+ * started (`redis-cluster://…`, see RedisEndpoint).
+ */
+export const TEST_REDIS_URL =
+  (globalThis as { TEST_REDIS_TOPOLOGY?: string }).TEST_REDIS_TOPOLOGY === 'cluster'
+    ? requiredEnv('TEST_REDIS_CLUSTER_URL')
+    : (process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set (the redis-cluster project's global setup sets it)`);
+  return value;
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

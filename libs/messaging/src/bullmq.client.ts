@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
-import { JobsOptions, Queue } from 'bullmq';
+import { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
 import type { Envelope } from './envelope';
-import { producerConnection, queueName } from './queues';
+import { queueName } from './queues';
+import { createRedisClient, DependencyLog, RedisClient, RedisEndpoint, whenReady } from './redis';
 
 export interface RetryPolicy {
   attempts: number;
@@ -10,7 +10,10 @@ export interface RetryPolicy {
 }
 
 export interface BullMqClientOptions {
-  redisUrl: string;
+  /** A redis:// URL or a redis-cluster:// node list (see RedisEndpoint). */
+  redisUrl: RedisEndpoint;
+  /** Where connection errors go (one line per outage); by default a log of this client's own. */
+  dependencies?: DependencyLog;
   prefix: string;
   retry: RetryPolicy;
 }
@@ -27,11 +30,31 @@ export interface PublishItem {
  * `publish()`, with the message id as the job id so a re-publish is a no-op while the job exists.
  */
 export class BullMqClient extends ClientProxy {
-  private readonly logger = new Logger('BullMqClient');
   private readonly queues = new Map<string, Queue>();
+  private readonly dependencies: DependencyLog;
+  /** One connection shared by every queue this node publishes to (not one per queue). */
+  private connection?: RedisClient;
 
   constructor(private readonly options: BullMqClientOptions) {
     super();
+    this.dependencies = options.dependencies ?? new DependencyLog();
+  }
+
+  /** The shared producer connection (created on first use). */
+  redis(): RedisClient {
+    if (!this.connection) {
+      this.connection = this.dependencies.watch(
+        createRedisClient(this.options.redisUrl, 'producer', { connectionName: 'idcard:producer' }),
+      );
+    }
+    return this.connection;
+  }
+
+  /** Whether Redis answers on the shared connection (health): no new connection per probe. */
+  async ping(): Promise<void> {
+    const client = this.redis();
+    if (client.status !== 'ready') await whenReady(client, 2000);
+    await client.ping();
   }
 
   /** Retries, backoff and retention are set explicitly for every job (see RetryPolicy). */
@@ -51,10 +74,11 @@ export class BullMqClient extends ClientProxy {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, {
-        connection: producerConnection(this.options.redisUrl),
+        // bullmq ships its own ioredis copy; it recognises any client by its methods.
+        connection: this.redis() as unknown as ConnectionOptions,
         prefix: this.options.prefix,
       });
-      queue.on('error', (error) => this.logger.error(`queue ${name}: ${error.message}`));
+      queue.on('error', (error) => this.dependencies.error('redis', error, `queue ${name}`));
       this.queues.set(name, queue);
     }
     return queue;
@@ -105,8 +129,10 @@ export class BullMqClient extends ClientProxy {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
+    this.connection?.disconnect();
+    this.connection = undefined;
   }
 
   unwrap<T>(): T {

@@ -5,7 +5,7 @@ import {
   RpcException,
   Server,
 } from '@nestjs/microservices';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { ConnectionOptions, DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { isUnavailable } from '@app/persistence';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -13,7 +13,8 @@ import { Catalog, typesConsumedBy } from './catalog';
 import { DeadLetterReason, DeadLetterStore, refusalReason } from './dead-letters';
 import { Address, Envelope, envelopeShapeProblem, signingBytes } from './envelope';
 import type { Keyring } from './keyring';
-import { queueName, workerConnection } from './queues';
+import { queueName } from './queues';
+import { createRedisClient, DependencyLog, RedisClient, RedisEndpoint } from './redis';
 import { openEnvelope } from './sealed-envelope';
 import { SealingError } from './sealing';
 import { requestContext } from './request-context';
@@ -82,7 +83,10 @@ export interface HostedService {
 }
 
 export interface BullMqServerOptions {
-  redisUrl: string;
+  /** A redis:// URL or a redis-cluster:// node list (see RedisEndpoint). */
+  redisUrl: RedisEndpoint;
+  /** Where connection errors go (one line per outage); by default a log of this server's own. */
+  dependencies?: DependencyLog;
   prefix: string;
   /**
    * The services whose queues this node consumes. An all-in-one node hosts all of them in one
@@ -161,9 +165,16 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
   private readonly deadLetters = new Map<string, DeadLetterStore>();
   private readonly log = new Logger('BullMqServer');
   private readonly slots?: Slots;
+  private readonly dependencies: DependencyLog;
+  /**
+   * One connection shared by all workers of this node for their ordinary commands; BullMQ adds one
+   * blocking connection per worker (a blocking wait cannot share a connection).
+   */
+  private connection?: RedisClient;
 
   constructor(private readonly options: BullMqServerOptions) {
     super();
+    this.dependencies = options.dependencies ?? new DependencyLog();
     if (options.maxInFlight !== undefined) this.slots = new Slots(Math.max(1, options.maxInFlight));
     for (const hosted of options.services) {
       assertSchemaName(hosted.schema);
@@ -193,6 +204,9 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
   listen(callback: (error?: unknown) => void): void {
     try {
       this.checkHandlers();
+      this.connection = this.dependencies.watch(
+        createRedisClient(this.options.redisUrl, 'worker', { connectionName: 'idcard:workers' }),
+      );
       for (const hosted of this.options.services) {
         for (const province of hosted.provinces) {
           const address = { service: hosted.service, province };
@@ -201,12 +215,13 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
             name,
             (job, token) => this.process(job, token, address, hosted.schema),
             {
-              connection: workerConnection(this.options.redisUrl),
+              // bullmq ships its own ioredis copy; it recognises any client by its methods.
+              connection: this.connection as unknown as ConnectionOptions,
               prefix: this.options.prefix,
               concurrency: this.options.concurrency,
             },
           );
-          worker.on('error', (error) => this.log.error(`worker ${name}: ${error.message}`));
+          worker.on('error', (error) => this.dependencies.error('redis', error, `worker ${name}`));
           // A job whose worker died while handling it too often is failed by BullMQ without
           // reaching process(): record it, so no message ends only in Redis's failed set.
           worker.on('failed', (job, error) => {
@@ -244,8 +259,10 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
 
   /** Waits for in-flight jobs to finish before the connections close. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.allSettled(this.workers.map((w) => w.close()));
     this.workers.length = 0;
+    this.connection?.disconnect();
+    this.connection = undefined;
   }
 
   on(): void {
@@ -276,12 +293,17 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
         () => this.processOnce(job, address, schema),
       );
       if (outcome === 'handled') this.wakeParked((job.data as Envelope).caseId);
+      if (this.dependencies.isDown('postgres')) this.dependencies.recovered('postgres');
       return outcome;
     } catch (error) {
       if (isOutOfOrder(error) && token) return this.park(job, token, error);
       if (!isUnavailable(error) || !token) throw error;
-      this.log.warn(
-        `database unavailable; job ${job.id} waits ${UNAVAILABLE_RETRY_MS} ms without spending an attempt: ${describe(error)}`,
+      // Once per outage in the log (every waiting job is counted in metrics, not logged).
+      this.dependencies.error(
+        'postgres',
+        new Error(
+          `jobs wait ${UNAVAILABLE_RETRY_MS} ms at a time without spending attempts: ${describe(error)}`,
+        ),
       );
       this.options.observer?.processed({
         queue: job.queueName,

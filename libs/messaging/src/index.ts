@@ -10,3 +10,4 @@ export * from './sealed-envelope';
 export * from './sealing';
 export * from './request-context';
 export * from './tables';
+export * from './redis';

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Address } from './envelope';
+import { parseRedisEndpoint } from './redis';
 
 /**
  * The queue of one service of one province, e.g. `{verification.34}`. The braces are a Redis Cluster
@@ -11,21 +12,20 @@ export function queueName(address: Address): string {
 }
 
 function baseOptions(redisUrl: string): RedisOptions {
-  const url = new URL(redisUrl);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 6379),
-    username: url.username || undefined,
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-    tls: url.protocol === 'rediss:' ? {} : undefined,
-  };
+  const parsed = parseRedisEndpoint(redisUrl);
+  if (parsed.cluster)
+    throw new Error(
+      'a Redis Cluster needs client instances: use createRedisClient() (or BullMqClient/BullMqServer)',
+    );
+  return parsed.options;
 }
 
 /**
+ * Connection options for a BullMQ object that owns its connection (tools, benchmarks, tests).
  * Workers block on Redis and must retry forever (BullMQ requires maxRetriesPerRequest: null);
  * producers fail fast so a request or the outbox relay sees an error instead of hanging: the
- * outbox keeps the message and the relay tries again later.
+ * outbox keeps the message and the relay tries again later. The backbone itself shares clients
+ * (see BullMqClient, BullMqServer and createRedisClient).
  */
 export function workerConnection(redisUrl: string): ConnectionOptions {
   return { ...baseOptions(redisUrl), maxRetriesPerRequest: null };

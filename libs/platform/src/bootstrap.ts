@@ -7,7 +7,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { BullMqServer, Keyring } from '@app/messaging';
+import { BullMqServer, DependencyLog, Keyring } from '@app/messaging';
 import { Catalog, schemaOf, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
 import {
@@ -16,7 +16,7 @@ import {
   ensureDatabase,
   runMigrationsLocked,
 } from '@app/persistence';
-import { AppConfig, loadConfig, servedProvinces } from './config';
+import { AppConfig, loadConfig, redisEndpoint, servedProvinces } from './config';
 import { AuthGuard } from './auth/auth.guard';
 import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
@@ -136,7 +136,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     // inheritAppConfig: the microservice shares the global filter registered above, which hands
     // handler errors to the transport unchanged (Nest's default RPC filter would hide them).
     transport = new BullMqServer({
-      redisUrl: config.REDIS_URL,
+      redisUrl: redisEndpoint(config),
+      dependencies: app.get(DependencyLog),
       prefix: config.QUEUE_PREFIX,
       services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
       catalog: Catalog,

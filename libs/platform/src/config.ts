@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterEndpoint, clusterNodesProblem, RedisEndpoint } from '@app/messaging';
 
 /**
  * Process configuration, validated once at boot. A wrong or missing variable stops the process
@@ -31,6 +32,19 @@ const ConfigSchema = z.object({
   /** Connections in this node's PostgreSQL pool. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /**
+   * The exchange as a Redis Cluster: `host:port,host:port,…` (any of its nodes; the rest are
+   * discovered). When set, it replaces REDIS_URL's host; REDIS_URL's user, password and rediss://
+   * (TLS) still apply.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const problem = clusterNodesProblem(value);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })
+    .optional(),
   /** BullMQ key prefix; tests and parallel deployments on one Redis use their own. */
   QUEUE_PREFIX: z
     .string()
@@ -218,4 +232,17 @@ export function servedProvinces(
   all: readonly string[],
 ): string[] {
   return config.PROVINCES === 'all' ? [...all] : [...config.PROVINCES];
+}
+
+/** The exchange this node uses: REDIS_URL, or the cluster of REDIS_CLUSTER_NODES. */
+export function redisEndpoint(
+  config: Pick<AppConfig, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>,
+): RedisEndpoint {
+  if (!config.REDIS_CLUSTER_NODES) return config.REDIS_URL;
+  const url = new URL(config.REDIS_URL);
+  return clusterEndpoint(config.REDIS_CLUSTER_NODES, {
+    username: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    tls: url.protocol === 'rediss:',
+  });
 }

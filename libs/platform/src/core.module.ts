@@ -6,8 +6,8 @@ import {
   Module,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { BullMqClient, Keyring } from '@app/messaging';
-import type { AppConfig } from './config';
+import { BullMqClient, DependencyLog, Keyring } from '@app/messaging';
+import { AppConfig, redisEndpoint } from './config';
 import { NodeStatus } from './drain';
 import { Metrics } from './metrics/metrics';
 import { APP_CONFIG, HOSTED, HostedServices, KEYRING } from './tokens';
@@ -43,17 +43,28 @@ export class CoreModule {
         { provide: Metrics, useValue: new Metrics() },
         { provide: NodeStatus, useValue: status },
         {
+          // One log of dependency outages for the whole process (transport, relays, ops).
+          provide: DependencyLog,
+          useFactory: (metrics: Metrics) =>
+            new DependencyLog({
+              count: (dependency) => metrics.dependencyErrors.inc({ dependency }),
+            }),
+          inject: [Metrics],
+        },
+        {
           provide: BullMqClient,
-          useFactory: () =>
+          useFactory: (dependencies: DependencyLog) =>
             new BullMqClient({
-              redisUrl: config.REDIS_URL,
+              redisUrl: redisEndpoint(config),
+              dependencies,
               prefix: config.QUEUE_PREFIX,
               retry: { attempts: config.MESSAGE_ATTEMPTS, backoffMs: config.MESSAGE_BACKOFF_MS },
             }),
+          inject: [DependencyLog],
         },
         QueueClientLifecycle,
       ],
-      exports: [APP_CONFIG, KEYRING, HOSTED, Metrics, NodeStatus, BullMqClient],
+      exports: [APP_CONFIG, KEYRING, HOSTED, Metrics, NodeStatus, DependencyLog, BullMqClient],
     };
   }
 }

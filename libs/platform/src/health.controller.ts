@@ -7,10 +7,10 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import IORedis from 'ioredis';
+import { createRedisClient, RedisClient } from '@app/messaging';
 import { DataSource } from 'typeorm';
 import { Public } from './auth/auth.guard';
-import type { AppConfig } from './config';
+import { AppConfig, redisEndpoint } from './config';
 import { NodeStatus } from './drain';
 import { ApiErrors } from './openapi/api-errors';
 import { APP_CONFIG, HOSTED, HostedServices } from './tokens';
@@ -50,7 +50,7 @@ class ReadinessView {
 @Public()
 @Controller('health')
 export class HealthController implements OnApplicationShutdown {
-  private redis?: IORedis;
+  private redis?: RedisClient;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -122,8 +122,9 @@ export class HealthController implements OnApplicationShutdown {
   }
 
   /** Fails fast while Redis is away and reconnects by itself (quietly: the probe reports it). */
-  private probeConnection(): IORedis {
-    const redis = new IORedis(this.config.REDIS_URL, {
+  private probeConnection(): RedisClient {
+    // A single Redis or the cluster of REDIS_CLUSTER_NODES.
+    const redis = createRedisClient(redisEndpoint(this.config), 'producer', {
       maxRetriesPerRequest: 0,
       connectTimeout: 2000,
       lazyConnect: true,

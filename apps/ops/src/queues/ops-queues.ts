@@ -6,11 +6,10 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ConnectionOptions, Queue } from 'bullmq';
-import IORedis, { RedisOptions } from 'ioredis';
 import { SERVICES, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
-import { producerConnection, queueName } from '@app/messaging';
-import { APP_CONFIG, AppConfig, servedProvinces } from '@app/platform';
+import { createRedisClient, DependencyLog, queueName, RedisClient } from '@app/messaging';
+import { APP_CONFIG, AppConfig, redisEndpoint, servedProvinces } from '@app/platform';
 import { provinceLabel } from '../common/scope';
 
 export interface QueueRef {
@@ -42,10 +41,13 @@ export interface QueueDepth extends QueueRef {
 export class OpsQueues implements OnApplicationShutdown {
   private readonly logger = new Logger(OpsQueues.name);
   readonly refs: readonly QueueRef[];
-  private connection?: IORedis;
+  private connection?: RedisClient;
   private readonly queues = new Map<string, Queue>();
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dependencies: DependencyLog,
+  ) {
     const provinces = servedProvinces(config, PROVINCE_CODES);
     this.refs = SERVICES.flatMap((service) =>
       provinces.map((province) => ({
@@ -61,17 +63,17 @@ export class OpsQueues implements OnApplicationShutdown {
     return this.config.QUEUE_PREFIX;
   }
 
-  redis(): IORedis {
+  redis(): RedisClient {
     if (!this.connection) {
-      this.connection = new IORedis({
-        ...(producerConnection(this.config.REDIS_URL) as RedisOptions),
-        // Shared by many Queue objects: queue commands while connecting instead of failing them.
-        enableOfflineQueue: true,
-        // On shutdown, drop a connection that is still trying to reach a Redis that is down at once
-        // (ioredis waits 2 s by default, holding the process open).
-        disconnectTimeout: 100,
-      });
-      this.connection.on('error', (error) => this.logger.warn(`redis: ${error.message}`));
+      // Shared by many Queue objects: queue commands while connecting instead of failing them.
+      this.connection = this.dependencies.watch(
+        createRedisClient(redisEndpoint(this.config), 'reader', {
+          connectionName: 'idcard:ops',
+          // On shutdown, drop a connection that is still trying to reach a Redis that is down at
+          // once (ioredis waits 2 s by default, holding the process open).
+          disconnectTimeout: 100,
+        }),
+      );
     }
     return this.connection;
   }
@@ -83,23 +85,22 @@ export class OpsQueues implements OnApplicationShutdown {
       const connection = this.redis() as unknown as ConnectionOptions;
       // skipMetasUpdate: looking at a queue must not create it in Redis.
       queue = new Queue(name, { connection, prefix: this.prefix, skipMetasUpdate: true });
-      queue.on('error', (error) => this.logger.warn(`queue ${name}: ${error.message}`));
+      queue.on('error', (error) => this.dependencies.error('redis', error, `queue ${name}`));
       this.queues.set(name, queue);
     }
     return queue;
   }
 
-  /** Which of the served queues have keys in Redis: one pipelined EXISTS per queue meta key. */
+  /**
+   * Which of the served queues have keys in Redis: one EXISTS per queue meta key, sent together
+   * (not as one pipeline: on a cluster the queues' keys sit in different slots, on different nodes).
+   */
   async existing(): Promise<Set<string>> {
-    const pipeline = this.redis().pipeline();
-    for (const ref of this.refs) pipeline.exists(`${this.prefix}:${ref.name}:meta`);
-    const replies = (await pipeline.exec()) ?? [];
-    const names = new Set<string>();
-    replies.forEach(([error, n], i) => {
-      if (error) throw error;
-      if (Number(n) > 0) names.add(this.refs[i].name);
-    });
-    return names;
+    const redis = this.redis();
+    const replies = await Promise.all(
+      this.refs.map((ref) => redis.exists(`${this.prefix}:${ref.name}:meta`)),
+    );
+    return new Set(this.refs.filter((_, i) => replies[i] > 0).map((ref) => ref.name));
   }
 
   /** Depth and age per queue; only queues that exist in Redis unless `all`. 503 if Redis fails. */

@@ -63,6 +63,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly dependencyErrors = new Counter({
+    name: 'idcard_dependency_errors_total',
+    help: 'Connection errors of a dependency (redis, postgres); the log shows only the first of an outage and a periodic summary',
+    labelNames: ['dependency'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …): stock dashboards work.
     collectDefaultMetrics({ register: this.registry });
