@@ -7,7 +7,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { BullMqServer, DependencyLog, Keyring } from '@app/messaging';
+import { BullMqClient, BullMqServer, DependencyLog, Keyring } from '@app/messaging';
 import { Catalog, schemaOf, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
 import {
@@ -18,6 +18,7 @@ import {
 } from '@app/persistence';
 import { AppConfig, loadConfig, redisEndpoint, servedProvinces } from './config';
 import { AuthGuard } from './auth/auth.guard';
+import { CallerRateLimit } from './auth/rate-limit';
 import { CoreModule } from './core.module';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter, strictValidationPipe } from './http-errors';
@@ -127,7 +128,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   // Every route but @Public ones (health, metrics) needs a verified bearer token.
-  app.useGlobalGuards(new AuthGuard(app.get(Reflector), config));
+  app.useGlobalGuards(
+    new AuthGuard(
+      app.get(Reflector),
+      config,
+      // Counted in Redis on the node's shared producer connection: one limit for all nodes.
+      new CallerRateLimit(
+        app.get(BullMqClient).redis(),
+        config.RATE_LIMIT_PER_MINUTE,
+        config.QUEUE_PREFIX,
+      ),
+    ),
+  );
 
   await runMigrationsLocked(app.get(DataSource), new Logger('Migrations'));
 
@@ -160,6 +172,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   SwaggerModule.setup('api/docs', app, () => buildApiDocument(app));
 
+  // Connect the shared producer (rate limits, health) before serving; a Redis that is down does not
+  // stop the node: requests are then limited per node and readiness reports it.
+  await app
+    .get(BullMqClient)
+    .ping()
+    .catch((error: Error) => log.warn(`Redis not reachable at start: ${error.message}`));
   await app.startAllMicroservices();
   await app.listen(options.port ?? config.PORT, config.HOST);
   const server = app.getHttpServer() as Server;

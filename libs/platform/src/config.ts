@@ -92,7 +92,7 @@ const ConfigSchema = z.object({
   JWT_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
   /** How long keys fetched from JWT_JWKS_URL are used before asking again (a removed key stops then). */
   JWT_JWKS_CACHE_MS: z.coerce.number().int().min(0).default(600_000),
-  /** Requests per minute allowed to one token subject on one node. */
+  /** Requests per minute allowed to one token subject, across all nodes (counted in Redis). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Messages older than this are refused as replays (ops replays of dead letters excepted). */
   MESSAGE_MAX_AGE_MS: z.coerce

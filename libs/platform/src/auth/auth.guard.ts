@@ -13,6 +13,7 @@ import { PROVINCE_CODES } from '@app/domain';
 import type { AppConfig } from '../config';
 import { Caller, CALLER_ROLES, CallerRole } from '../caller';
 import { JwtError, TokenVerifier } from './jwt';
+import { CallerRateLimit, RateLimited } from './rate-limit';
 
 const PUBLIC_ROUTE = 'auth:public';
 /** Marks a route that needs no token (health only). */
@@ -128,16 +129,16 @@ export async function callerFromToken(verifier: TokenVerifier, token: string): P
 /**
  * Every HTTP route except those marked @Public requires a bearer JWT (issuer, audience and key from
  * configuration). The verified caller is put on the request, where @CurrentCaller() reads it; a
- * per-subject token bucket limits the request rate.
+ * per-subject limit, shared by all nodes through Redis, bounds the request rate (429 + Retry-After).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly verifier: TokenVerifier;
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
+    private readonly rateLimit: CallerRateLimit,
   ) {
     this.verifier = tokenVerifierFrom(config);
   }
@@ -164,7 +165,16 @@ export class AuthGuard implements CanActivate {
     const caller = await callerFromToken(this.verifier, m[1]);
     // Known from here on, also when refused below: the access log names who was refused.
     req.caller = caller;
-    this.limitRate(caller.subject);
+    try {
+      await this.rateLimit.consume(caller.subject);
+    } catch (error) {
+      if (error instanceof RateLimited)
+        context
+          .switchToHttp()
+          .getResponse<{ setHeader(name: string, value: string): void }>()
+          .setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
     const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(caller.role)) {
       throw new HttpException(
@@ -176,27 +186,5 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
-  }
-
-  /** Token bucket per subject: RATE_LIMIT_PER_MINUTE, refilled continuously. */
-  private limitRate(subject: string): void {
-    const capacity = this.config.RATE_LIMIT_PER_MINUTE;
-    const now = Date.now();
-    const bucket = this.buckets.get(subject) ?? { tokens: capacity, at: now };
-    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / 60_000) * capacity);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      this.buckets.set(subject, bucket);
-      throw new HttpException(
-        {
-          error: 'Too Many Requests',
-          message: `rate limit of ${capacity} requests per minute exceeded`,
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-    bucket.tokens -= 1;
-    this.buckets.set(subject, bucket);
-    if (this.buckets.size > 10_000) this.buckets.clear();
   }
 }
