@@ -84,6 +84,11 @@ describe('verification: review.requested → review.decided', () => {
     await sys?.close();
   });
 
+  // Each test is its own story of the same people: their earlier applications are finished.
+  afterEach(async () => {
+    await dataSource.query(`DELETE FROM verification.open_applications`);
+  });
+
   function payloadFor(person: RegistryRecord, overrides: Partial<Requested> = {}): Requested {
     return {
       receiptNumber: `R${Date.now()}`,
@@ -342,6 +347,53 @@ describe('verification: review.requested → review.decided', () => {
       'SUPPLEMENT_REQUIRED',
       'APPROVED',
     ]);
+  });
+
+  it('one open application per person: a second case is refused without saying where; a refusal frees the person', async () => {
+    const first = `case-${randomUUID()}`;
+    await send(signedRequest(first, payloadFor(adult)));
+    expect((await waitForDecisions(first, 1))[0].payload.outcome).toBe('APPROVED');
+
+    // The same person at another province's point, while the first case is open.
+    const second = `case-${randomUUID()}`;
+    await send(
+      signedRequest(
+        second,
+        payloadFor(adult, { residenceProvince: '33', acceptancePoint: '330402-01' }),
+        { from: '33' },
+      ),
+    );
+    const [refused] = await waitForDecisions(second, 1);
+    expect(refused.payload.outcome).toBe('REFUSED');
+    expect(refused.payload.refusal!.code).toBe('APPLICATION_ALREADY_OPEN');
+    expect(refused.payload.refusal!.reason).toMatch(/already open elsewhere/);
+    expect(JSON.stringify(refused.payload)).not.toMatch(new RegExp(`${first}|310101|上海`));
+    // The first case keeps its claim (its next round is reviewed as usual).
+    const [claim] = await dataSource.query(
+      `SELECT case_id FROM verification.open_applications WHERE id_number = $1`,
+      [adult.idNumber],
+    );
+    expect(claim.case_id).toBe(first);
+
+    // A case refused for its own reasons frees the person: a later application is reviewed.
+    await dataSource.query(`DELETE FROM verification.open_applications`);
+    const flagged = `case-${randomUUID()}`;
+    await dataSource.query(
+      `UPDATE verification.registry_persons SET flags = '{FRAUD_WATCH}' WHERE id_number = $1`,
+      [adult.idNumber],
+    );
+    try {
+      await send(signedRequest(flagged, payloadFor(adult)));
+      expect((await waitForDecisions(flagged, 1))[0].payload.refusal!.code).toBe('FLAGGED');
+    } finally {
+      await dataSource.query(
+        `UPDATE verification.registry_persons SET flags = '{}' WHERE id_number = $1`,
+        [adult.idNumber],
+      );
+    }
+    const third = `case-${randomUUID()}`;
+    await send(signedRequest(third, payloadFor(adult)));
+    expect((await waitForDecisions(third, 1))[0].payload.outcome).toBe('APPROVED');
   });
 
   it('refuses with a reason code: not in the registry, and the wrong hukou province', async () => {

@@ -1,6 +1,7 @@
 import { Service } from '@app/contracts';
 import type { FeatureDefinition } from '@app/platform';
 import { VerificationInit1763900000000 } from './migrations/1763900000000-VerificationInit';
+import { OpenApplications1795404000000 } from './migrations/1795404000000-OpenApplications';
 import { RegistryPersonEntity } from './registry/registry-person.entity';
 import { ReviewEntity } from './review/review.entity';
 import { VerificationModule } from './verification.module';
@@ -8,7 +9,7 @@ import { VerificationModule } from './verification.module';
 /** The verification parts of the database (used by the node and by the registry CLI). */
 export const verificationDatabase = {
   entities: [RegistryPersonEntity, ReviewEntity],
-  migrations: [VerificationInit1763900000000],
+  migrations: [VerificationInit1763900000000, OpenApplications1795404000000],
 };
 
 /** Hukou side (户籍地): population registry, review and issue decision. */

@@ -215,6 +215,14 @@ describe('reviewApplication: refusals', () => {
     );
   });
 
+  it('APPLICATION_ALREADY_OPEN when another case holds the person, without saying where', () => {
+    const decision = reviewApplication(request(), registry(), new Date(), true);
+    expect(decision.outcome).toBe('REFUSED');
+    expect(decision.refusal!.code).toBe(RefusalCode.APPLICATION_ALREADY_OPEN);
+    expect(decision.refusal!.reason).toMatch(/already open elsewhere/);
+    expect(decision.refusal!.reason).not.toMatch(/\d{2}/);
+  });
+
   it('FLAGGED when the record carries a flag', () => {
     expect(refusalOf(request(), registry({ flags: ['FRAUD_WATCH'] })).code).toBe(
       RefusalCode.FLAGGED,
@@ -227,7 +235,7 @@ describe('reviewApplication: refusals', () => {
     ).toBe(RefusalCode.FLAGGED);
   });
 
-  it('every refusal tells the applicant, in English and Chinese, to apply at the hukou place', () => {
+  it('every refusal about the person tells the applicant, in English and Chinese, to apply at the hukou place', () => {
     const refusals = [
       refusalOf(request({}, '34'), registry()),
       refusalOf(request(), null),
@@ -237,7 +245,8 @@ describe('reviewApplication: refusals', () => {
       refusalOf(request(), registry({ cardIssued: true })),
       refusalOf(request(), registry({ flags: ['FRAUD_WATCH'] })),
     ];
-    expect(new Set(refusals.map((r) => r.code)).size).toBe(Object.keys(RefusalCode).length);
+    // Every code but APPLICATION_ALREADY_OPEN (the applicant waits for, or withdraws, the open one).
+    expect(new Set(refusals.map((r) => r.code)).size).toBe(Object.keys(RefusalCode).length - 1);
     for (const refusal of refusals) {
       expect(refusal.reason).toMatch(/hukou place \(户籍地\)/);
       expect(refusal.reason).toMatch(/户籍地/);

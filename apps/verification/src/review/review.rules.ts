@@ -40,6 +40,8 @@ export const RefusalCode = {
   CARD_ALREADY_ISSUED: 'CARD_ALREADY_ISSUED',
   /** The registry record carries a watch flag (e.g. FRAUD_WATCH). */
   FLAGGED: 'FLAGGED',
+  /** Another first application for this person is open (taken anywhere in the country). */
+  APPLICATION_ALREADY_OPEN: 'APPLICATION_ALREADY_OPEN',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
@@ -121,8 +123,8 @@ export function normaliseEthnicity(ethnicity: string): string {
 
 /**
  * Reviews one round of an application. Precedence: refusals first (wrong province, not in the
- * registry, hukou mismatch, particulars mismatch, hukou inactive, card already issued, flagged — the
- * first that applies decides), then every missing supplement at once, else approval with an issue
+ * registry, hukou mismatch, particulars mismatch, hukou inactive, card already issued, flagged,
+ * another application already open — the first that applies decides), then every missing supplement at once, else approval with an issue
  * decision. Supplements already submitted (`payload.supplements`, or a new photo / guardian in their
  * fields) satisfy their requirement.
  */
@@ -130,6 +132,8 @@ export function reviewApplication(
   request: ReviewRequest,
   registry: RegistryRecord | null,
   reviewedAt: Date,
+  /** Another case of this person holds the hukou side's one open application (any province). */
+  openElsewhere = false,
 ): ReviewDecision {
   const { payload } = request;
   const decidedAt = reviewedAt.toISOString();
@@ -193,6 +197,14 @@ export function reviewApplication(
     return refuse(
       RefusalCode.FLAGGED,
       `This application cannot be handled across provinces. ${APPLY_AT_HUKOU} 该申请不能跨省通办，${APPLY_AT_HUKOU_ZH}`,
+    );
+  }
+
+  if (openElsewhere) {
+    // Never says where, which case or in what state: that is the other application's business.
+    return refuse(
+      RefusalCode.APPLICATION_ALREADY_OPEN,
+      `A first ID card application for this person is already open elsewhere; a new one can be made once it is finished or withdrawn. 该人员已有一件正在办理的首次申领居民身份证申请，办结或撤回后方可重新申请。`,
     );
   }
 

@@ -60,11 +60,18 @@ export class ReviewService {
       where: { idNumber: payload.applicant.idNumber.toUpperCase() },
     });
     const reviewedAt = this.clock();
+    const openElsewhere = !(await this.claimPerson(manager, request, payload));
     const decision = reviewApplication(
       { recipient: request.recipient, payload },
       person ? toRecord(person) : null,
       reviewedAt,
+      openElsewhere,
     );
+    // A refused case is finished: its person may apply again (anywhere).
+    if (decision.outcome === 'REFUSED' && !openElsewhere)
+      await manager.query(`DELETE FROM verification.open_applications WHERE case_id = $1`, [
+        request.caseId,
+      ]);
     const codes = decisionCodes(decision);
     const inserted: { id: string }[] = await manager.query(
       `INSERT INTO verification.reviews
@@ -145,6 +152,30 @@ export class ReviewService {
         `recipient ${request.recipient.province} is not the hukou province of this case (${bound.hukou_province})`,
       );
     }
+  }
+
+  /**
+   * Claims the person for this case: one open first application per person nationwide, since every
+   * application for a resident of this province is reviewed here, whichever province took it. Two
+   * provinces racing insert the same key: the second insert waits for the first transaction and
+   * then finds the claim taken. True when this case holds the claim.
+   */
+  private async claimPerson(
+    manager: EntityManager,
+    request: Envelope,
+    payload: ReviewRequestPayload,
+  ): Promise<boolean> {
+    const [holder]: { case_id: string }[] = await manager.query(
+      `WITH claimed AS (
+         INSERT INTO verification.open_applications (id_number, case_id, residence_province)
+         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING case_id)
+       SELECT case_id FROM claimed
+       UNION ALL
+       SELECT case_id FROM verification.open_applications WHERE id_number = $1
+       LIMIT 1`,
+      [payload.applicant.idNumber.toUpperCase(), request.caseId, payload.residenceProvince],
+    );
+    return holder?.case_id === request.caseId;
   }
 
   private findRound(manager: EntityManager, caseId: string, round: number) {
