@@ -1,5 +1,5 @@
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,102 +149,5 @@ async function answers(port: number): Promise<boolean> {
   }
 }
 
-/**
- * A private Redis Cluster of three masters (no replicas) on free ports, each node in its own
- * directory, created with `redis-cli --cluster create`. `endpoint` is the backbone's
- * `redis-cluster://host:port,…` form.
- */
-export class PrivateRedisCluster {
-  private constructor(
-    readonly ports: number[],
-    private readonly dir: string,
-    private readonly processes: ChildProcess[],
-  ) {}
-
-  static async start(masters = 3): Promise<PrivateRedisCluster> {
-    const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-    const ports: number[] = [];
-    const processes: ChildProcess[] = [];
-    for (let i = 0; i < masters; i++) {
-      const port = await freePort();
-      const busPort = await freePort();
-      const nodeDir = join(dir, String(port));
-      mkdirSync(nodeDir);
-      processes.push(
-        spawn(
-          'redis-server',
-          [
-            '--port',
-            String(port),
-            '--cluster-port',
-            String(busPort),
-            '--bind',
-            '127.0.0.1',
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            join(nodeDir, 'nodes.conf'),
-            '--dir',
-            nodeDir,
-            '--save',
-            '',
-            '--appendonly',
-            'no',
-          ],
-          { stdio: 'ignore' },
-        ),
-      );
-      ports.push(port);
-    }
-    const cluster = new PrivateRedisCluster(ports, dir, processes);
-    try {
-      for (const port of ports)
-        await waitFor(`cluster node on ${port}`, () => answers(port), Boolean, {
-          timeoutMs: 10_000,
-        });
-      execFileSync(
-        'redis-cli',
-        ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-yes'],
-        { stdio: 'ignore' },
-      );
-      await waitFor(
-        'cluster_state:ok on every node',
-        async () => ports.map((p) => clusterInfo(p)),
-        (infos) => infos.every((info) => /cluster_state:ok/.test(info)),
-        { timeoutMs: 20_000 },
-      );
-    } catch (error) {
-      await cluster.stop();
-      throw error;
-    }
-    return cluster;
-  }
-
-  get nodes(): string {
-    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
-  }
-
-  get endpoint(): string {
-    return `redis-cluster://${this.nodes}`;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.processes.map(async (proc) => {
-        if (proc.exitCode !== null) return;
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGKILL');
-        await exited;
-      }),
-    );
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-function clusterInfo(port: number): string {
-  try {
-    return execFileSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' });
-  } catch {
-    return '';
-  }
-}
+/** A private three-master Redis Cluster (the national demo uses the same helper). */
+export { LocalRedisCluster as PrivateRedisCluster } from '../../scripts/local-servers';
