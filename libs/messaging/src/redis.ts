@@ -186,7 +186,8 @@ export class DependencyLog {
     const state = this.down.get(dependency);
     if (!state) return;
     this.down.delete(dependency);
-    this.logger.log(
+    // As visible as the loss was (a node logging at warn must see both).
+    this.logger.warn(
       `${dependency} available again after ${Math.round((Date.now() - state.since) / 1000)} s (${state.errors} errors while it was down)`,
     );
   }
