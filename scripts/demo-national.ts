@@ -330,6 +330,7 @@ async function main(): Promise<number> {
     say('\nProgress (one line a second; ☠ = a node killed with SIGKILL):');
     const victim = nodeOf('production', '31');
     const victimState = { killed: 'no' as 'no' | 'killed' | 'restarted' };
+    let restart: Promise<void> = Promise.resolve();
     const deadline = Date.now() + CASE_TIMEOUT_MS;
     let lastLine = 0;
     while (cases.some((c) => !FINAL.includes(c.status)) && Date.now() < deadline) {
@@ -381,16 +382,16 @@ async function main(): Promise<number> {
         say(
           `  ☠ ${victim.label} killed (SIGKILL) with ${moving} case(s) between approval and dispatch`,
         );
-        setTimeout(() => {
+        restart = new Promise<void>((resolve) => setTimeout(resolve, 2000)).then(() => {
           victim.start();
-          void victim.ready().then(
+          return victim.ready().then(
             () => {
               victimState.killed = 'restarted';
               say(`  ↻ ${victim.label} restarted and ready`);
             },
             (error: Error) => say(`  ! ${victim.label} did not come back: ${error.message}`),
           );
-        }, 2000);
+        });
       }
       if (Date.now() - lastLine >= 1000) {
         lastLine = Date.now();
@@ -405,7 +406,8 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 300));
     }
 
-    // The verdict.
+    // The verdict (after the restarted node said it is ready, or gave up).
+    await restart;
     say('\nCases:');
     let failures = 0;
     for (const c of cases) {
