@@ -389,7 +389,9 @@ async function main(): Promise<number> {
               victimState.killed = 'restarted';
               say(`  ↻ ${victim.label} restarted and ready`);
             },
-            (error: Error) => say(`  ! ${victim.label} did not come back: ${error.message}`),
+            (error: Error) => {
+              say(`  ! ${victim.label} did not come back: ${error.message}`);
+            },
           );
         });
       }
