@@ -5,6 +5,7 @@ export * from './guards';
 export * from './effects';
 export * from './machine';
 export * from './machines';
+export * from './newborn-machine';
 export * from './transitions';
 export * from './illegal-transition.error';
 export * from './transition';

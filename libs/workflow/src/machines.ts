@@ -1,4 +1,5 @@
 import { WorkflowMachine } from './machine';
+import { NEWBORN_MACHINE } from './newborn-machine';
 import { ID_CARD_MACHINE } from './transitions';
 
 /**
@@ -7,11 +8,13 @@ import { ID_CARD_MACHINE } from './transitions';
  */
 export const CaseKind = {
   ID_CARD: 'idcard',
+  NEWBORN: 'newborn',
 } as const;
 export type CaseKind = (typeof CaseKind)[keyof typeof CaseKind];
 
 export const MACHINES: Readonly<Record<CaseKind, WorkflowMachine>> = Object.freeze({
   [CaseKind.ID_CARD]: ID_CARD_MACHINE,
+  [CaseKind.NEWBORN]: NEWBORN_MACHINE,
 });
 
 /** The machine of a kind of case; throws for a kind this build does not know. */
