@@ -8,3 +8,6 @@ export * from './registry/registry-person.entity';
 export * from './review/review.rules';
 export * from './review/review.entity';
 export * from './review/review.service';
+export * from './registration/registration.rules';
+export * from './registration/registration.entity';
+export * from './registration/registration.service';

@@ -1,5 +1,6 @@
 import { defineCatalog, MessageTypeOf, Party, PayloadOf } from '@app/messaging';
 import { z } from 'zod';
+import { RegistrationDecidedPayload, RegistrationRequestedPayload } from './newborn';
 import { Service } from './services';
 
 /**
@@ -232,6 +233,22 @@ export const Catalog = defineCatalog({
       collectedBy: z.enum(['APPLICANT', 'PROXY', 'ADDRESSEE']),
       completedAt: isoTime,
     }),
+  },
+  /** Residence intake → hukou verification: please register this newborn (新生儿落户). */
+  'registration.requested': {
+    version: 1,
+    consumer: Service.VERIFICATION,
+    description:
+      'a newborn registration to review against the hukou registry and register into the parent household',
+    schema: RegistrationRequestedPayload,
+  },
+  /** Hukou verification → residence intake: the decision on one registration round. */
+  'registration.decided': {
+    version: 1,
+    consumer: Service.INTAKE,
+    description:
+      "registration (the child's citizen ID number and household-register page), refusal with a reason, or a supplement request",
+    schema: RegistrationDecidedPayload,
   },
   /** Intake → itself, delayed: a durable timer backed by a deadline stored on the case. */
   'case.timer': {

@@ -1,3 +1,4 @@
 export * from './catalog';
 export * from './services';
 export * from './asyncapi';
+export * from './newborn';

@@ -36,6 +36,10 @@ export class RegistryPersonEntity {
   @Column({ type: 'text', array: true, default: () => `'{}'` })
   flags!: string[];
 
+  /** 户号: the household the person belongs to (given at a newborn registration when missing). */
+  @Column({ type: 'text', nullable: true })
+  householdNumber!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

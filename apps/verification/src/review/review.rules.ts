@@ -2,6 +2,7 @@ import type { IssueDecisionT, Payload, SupplementItemT } from '@app/contracts';
 import {
   ageOn,
   isValidCitizenId,
+  normaliseEthnicity,
   lookupDivision,
   todayInChina,
   validityFor,
@@ -116,10 +117,8 @@ export function normaliseName(name: string): string {
     .replace(/\s+/g, '');
 }
 
-/** Ethnicities compare with or without the trailing 族 (汉 = 汉族). */
-export function normaliseEthnicity(ethnicity: string): string {
-  return ethnicity.normalize('NFC').trim().replace(/族$/, '');
-}
+/** Ethnicities compare with or without the trailing 族 (汉 = 汉族): the one rule of @app/domain. */
+export { normaliseEthnicity };
 
 /**
  * Reviews one round of an application. Precedence: refusals first (wrong province, not in the
