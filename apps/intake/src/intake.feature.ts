@@ -5,6 +5,7 @@ import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
 import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-OneOpenCasePerPerson';
 import { CaseKindAndSentRequests1795404000000 } from './migrations/1795404000000-CaseKindAndSentRequests';
 import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadModels';
+import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCases';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
@@ -18,6 +19,7 @@ export const intakeFeature: FeatureDefinition = {
       OneOpenCasePerPerson1795402000000,
       OpsReadModels1795403500000,
       CaseKindAndSentRequests1795404000000,
+      NewbornCases1795406000000,
     ],
   },
   service: Service.INTAKE,

@@ -11,6 +11,8 @@ import { TimelineEntity } from './case/timeline.entity';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
 import { EligibilityController } from './eligibility/eligibility.controller';
+import { NewbornController } from './newborn/newborn.controller';
+import { NewbornService } from './newborn/newborn.service';
 import { CaseCommandsService } from './case/case-commands.service';
 import { CaseService } from './case/case.service';
 import { DeadlinesService } from './orchestration/deadlines.service';
@@ -49,6 +51,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
   ],
   controllers: [
     ApplicationsController,
+    NewbornController,
     EligibilityController,
     PhotosController,
     OrchestratorController,
@@ -59,6 +62,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     IntakePolicy,
     PhotosService,
     ApplicationsService,
+    NewbornService,
     CaseService,
     CaseCommandsService,
     DeadlinesService,

@@ -237,7 +237,10 @@ export const Catalog = defineCatalog({
   /** Residence intake → hukou verification: please register this newborn (新生儿落户). */
   'registration.requested': {
     version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
     consumer: Service.VERIFICATION,
+    consumerParty: Party.HUKOU,
     description:
       'a newborn registration to review against the hukou registry and register into the parent household',
     schema: RegistrationRequestedPayload,
@@ -245,7 +248,11 @@ export const Catalog = defineCatalog({
   /** Hukou verification → residence intake: the decision on one registration round. */
   'registration.decided': {
     version: 1,
+    producer: Service.VERIFICATION,
+    producerParty: Party.HUKOU,
     consumer: Service.INTAKE,
+    consumerParty: Party.RESIDENCE,
+    answers: 'registration.requested',
     description:
       "registration (the child's citizen ID number and household-register page), refusal with a reason, or a supplement request",
     schema: RegistrationDecidedPayload,

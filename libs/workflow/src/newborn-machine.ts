@@ -297,3 +297,28 @@ export const NEWBORN_MACHINE: WorkflowMachine = Object.freeze({
   transitions: NEWBORN_TRANSITIONS,
   guards: Object.freeze([DELIVERY_TARGET_IS_WINDOW, POSTAL_DELIVERY_OPEN]),
 });
+
+/** Human labels for clerk apps, the ops page and docs/workflow.md. */
+export const NEWBORN_STATUS_INFO: Readonly<
+  Record<NewbornStatus, { zh: string; description: string }>
+> = Object.freeze({
+  ACCEPTED: {
+    zh: '已受理',
+    description: 'Intake done; the registration request is about to be sent.',
+  },
+  UNDER_REVIEW: { zh: '审核中', description: 'Waiting for the hukou county bureau.' },
+  SUPPLEMENT_REQUIRED: {
+    zh: '待补充材料',
+    description: 'The bureau asked for material (marriage evidence, a clearer certificate copy).',
+  },
+  REFUSED: { zh: '不予登记', description: 'The bureau refused, with a reason in words.' },
+  REGISTERED: {
+    zh: '已落户',
+    description:
+      'The child is registered with a citizen ID number; the page is ordered for delivery.',
+  },
+  DISPATCHED: { zh: '已发出', description: 'The page left for the acceptance point or by post.' },
+  READY_FOR_PICKUP: { zh: '待领取', description: 'The page waits at the acceptance point.' },
+  DELIVERED: { zh: '已领取', description: 'Handed over at the window or delivered by post.' },
+  CANCELLED: { zh: '已撤回', description: 'The parent withdrew before registration.' },
+});

@@ -126,7 +126,8 @@ export class ApplicationsService {
   ): Promise<void> {
     const [open]: { id: string; acceptance_point: string; status: string }[] = await manager.query(
       `SELECT id, acceptance_point, status FROM intake.cases
-       WHERE applicant->>'idNumber' = $1 AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
+       WHERE applicant->>'idNumber' = $1 AND kind = 'idcard'
+         AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
       [idNumber],
     );
     if (!open) return;
@@ -314,7 +315,8 @@ export class ApplicationsService {
         `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
         'cursor_at',
       )
-      .where('c.acceptance_point = :point', { point });
+      .where('c.acceptance_point = :point', { point })
+      .andWhere('c.kind = :kind', { kind: CaseKind.ID_CARD });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
     const total = await qb.clone().getCount();
     if (after)
@@ -344,7 +346,9 @@ export class ApplicationsService {
   ): Promise<CaseEntity> {
     if (!UUID.test(id)) throw badRequest('id', 'id.uuid', 'id: must be a UUID');
     const c = await manager.findOneBy(CaseEntity, { id });
-    if (!c || c.acceptancePoint !== point) throw notFound(`application ${id} not found`);
+    if (!c || c.acceptancePoint !== point || c.kind !== CaseKind.ID_CARD) {
+      throw notFound(`application ${id} not found`);
+    }
     return c;
   }
 
@@ -364,7 +368,9 @@ export class ApplicationsService {
     const outcome = await this.cases.transition(manager, id, event, clerk, {
       at: now,
       check: (c) => {
-        if (c.acceptancePoint !== point) throw notFound(`application ${id} not found`);
+        if (c.acceptancePoint !== point || c.kind !== CaseKind.ID_CARD) {
+          throw notFound(`application ${id} not found`);
+        }
       },
     });
     if (outcome.kind === 'refused') throw conflict(outcome.error);

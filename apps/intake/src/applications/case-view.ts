@@ -1,6 +1,13 @@
 import { maskCitizenId } from '@app/domain';
-import { allowedEvents, CaseContext, isTerminal, Side, STATUS_INFO } from '@app/workflow';
-import type { CaseEntity } from '../case/case.entity';
+import {
+  allowedEvents,
+  CaseContext,
+  CaseStatus,
+  machineOf,
+  Side,
+  STATUS_INFO,
+} from '@app/workflow';
+import { CaseEntity, idCardParts } from '../case/case.entity';
 import { contextOf as baseContextOf } from '../case/case-context';
 import type {
   CaseSummaryView,
@@ -20,7 +27,8 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export function overdueOf(c: CaseEntity, now: Date): OverdueView {
   return {
     review: c.reviewOverdue,
-    promise: !isTerminal(c.status) && now.getTime() > c.promiseDueAt.getTime(),
+    promise:
+      !machineOf(c.kind).terminal.includes(c.status) && now.getTime() > c.promiseDueAt.getTime(),
     statutory: c.statutoryOverdue,
   };
 }
@@ -51,7 +59,7 @@ export function toCaseView(
     id: c.id,
     receiptNumber: c.receiptNumber,
     status: c.status,
-    statusZh: STATUS_INFO[c.status].zh,
+    statusZh: STATUS_INFO[c.status as CaseStatus].zh,
     acceptancePoint: c.acceptancePoint,
     residenceProvince: c.residenceProvince,
     hukouProvince: c.hukouProvince,
@@ -63,10 +71,10 @@ export function toCaseView(
       birthDate: c.applicant.birthDate,
     },
     hukou: { addressCode: c.hukouCode, address: c.hukouAddress },
-    photoId: c.photoId,
+    photoId: idCardParts(c).photoId,
     fingerprints: {
-      captured: c.fingerprints.captured,
-      missingReason: c.fingerprints.missingReason,
+      captured: idCardParts(c).fingerprints.captured,
+      missingReason: idCardParts(c).fingerprints.missingReason,
     },
     guardian: c.guardian
       ? {

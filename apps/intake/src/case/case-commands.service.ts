@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
 import { Envelope, envelopeHash } from '@app/messaging';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
-import { CaseEntity, PendingCommand } from './case.entity';
+import { CaseEntity, idCardParts, newbornPart, PendingCommand } from './case.entity';
 import { partiesOf } from './case-parties';
 
 /** What the case sends: its awaited commands and the withdrawal notice to production. */
@@ -48,7 +48,8 @@ export class CaseCommandsService {
     manager: EntityManager,
     c: CaseEntity,
   ): Promise<Payload<'review.requested'>> {
-    const photo = await manager.findOneByOrFail(PhotoEntity, { id: c.photoId });
+    const { photoId, fingerprints } = idCardParts(c);
+    const photo = await manager.findOneByOrFail(PhotoEntity, { id: photoId });
     return {
       receiptNumber: c.receiptNumber,
       acceptancePoint: c.acceptancePoint,
@@ -62,10 +63,32 @@ export class CaseCommandsService {
         capturedAt: photo.capturedAt.toISOString(),
       },
       fingerprints: {
-        captured: c.fingerprints.captured,
-        missingReason: c.fingerprints.missingReason,
+        captured: fingerprints.captured,
+        missingReason: fingerprints.missingReason,
       },
       guardian: c.guardian,
+      supplements: c.supplements.map((s) => ({
+        code: s.code,
+        description: s.description,
+        submittedAt: s.submittedAt,
+      })),
+    };
+  }
+
+  /** A newborn registration's request to the hukou side, from the case record alone. */
+  registrationRequestPayload(c: CaseEntity): Payload<'registration.requested'> {
+    const n = newbornPart(c);
+    return {
+      receiptNumber: c.receiptNumber,
+      acceptancePoint: c.acceptancePoint,
+      residenceProvince: c.residenceProvince,
+      round: c.reviewRound,
+      child: n.child,
+      birthCertificateNumber: n.birthCertificateNumber,
+      parent: n.parent,
+      otherParent: n.otherParent,
+      marriage: n.marriage,
+      hukou: { addressCode: c.hukouCode, address: c.hukouAddress },
       supplements: c.supplements.map((s) => ({
         code: s.code,
         description: s.description,
@@ -81,7 +104,7 @@ export class CaseCommandsService {
       acceptancePoint: c.acceptancePoint,
       applicant: c.applicant,
       issue: c.issue,
-      photoId: c.photoId,
+      photoId: idCardParts(c).photoId,
     };
   }
 
@@ -132,6 +155,14 @@ export class CaseCommandsService {
           to: { service: Service.VERIFICATION, province: c.hukouProvince },
         });
         break;
+      case 'registration.requested':
+        envelope = await this.messaging.outbox.add(manager, {
+          ...common,
+          type: 'registration.requested',
+          payload: this.registrationRequestPayload(c),
+          to: { service: Service.VERIFICATION, province: c.hukouProvince },
+        });
+        break;
       case 'production.ordered':
         envelope = await this.messaging.outbox.add(manager, {
           ...common,
@@ -162,7 +193,9 @@ export class CaseCommandsService {
         envelope.id,
         c.id,
         command,
-        command === 'review.requested' ? c.reviewRound : null,
+        command === 'review.requested' || command === 'registration.requested'
+          ? c.reviewRound
+          : null,
         envelopeHash(envelope),
       ],
     );

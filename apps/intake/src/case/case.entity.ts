@@ -1,6 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ApplicantT, IssueDecisionT, SupplementItemT } from '@app/contracts';
-import type { CaseKind, CaseStatus, DeliveryMethod } from '@app/workflow';
+import type {
+  ApplicantT,
+  IssueDecisionT,
+  MarriageEvidenceT,
+  NewbornChildT,
+  NewbornOtherParentT,
+  NewbornParentT,
+  NewbornRegistrationT,
+  SupplementItemT,
+} from '@app/contracts';
+import type { CaseKind, CaseStatus, DeliveryMethod, NewbornStatus } from '@app/workflow';
 
 /** Stored fingerprint capture: two templates, or why they could not be taken. */
 export interface FingerprintsRecord {
@@ -52,8 +61,21 @@ export interface ProductionAttempt {
   completedAt?: string;
 }
 
+/** What only a newborn registration (kind `newborn`) has. */
+export interface NewbornRecord {
+  child: NewbornChildT;
+  birthCertificateNumber: string;
+  /** The parent applying, whose household the child joins (also the case's `applicant`). */
+  parent: NewbornParentT;
+  otherParent: NewbornOtherParentT | null;
+  marriage: MarriageEvidenceT;
+  /** Once registered: the child's citizen ID number, the household and its register page. */
+  registration: NewbornRegistrationT | null;
+}
+
 /** Commands a case waits on another party to answer; the reconciler re-sends them. */
-export type PendingCommand = 'review.requested' | 'production.ordered' | 'delivery.ordered';
+export type PendingCommand =
+  'review.requested' | 'registration.requested' | 'production.ordered' | 'delivery.ordered';
 
 const numeric = {
   to: (v: number) => v,
@@ -93,8 +115,9 @@ export class CaseEntity {
   hukouAddress!: string;
 
   // --- workflow context ---
+  /** A status of the case kind's machine (the ID-card or the newborn machine). */
   @Column({ type: 'text' })
-  status!: CaseStatus;
+  status!: CaseStatus | NewbornStatus;
 
   @Column({ type: 'text' })
   deliveryMethod!: DeliveryMethod;
@@ -112,11 +135,17 @@ export class CaseEntity {
   @Column({ type: 'jsonb' })
   applicant!: ApplicantT;
 
-  @Column({ type: 'uuid' })
-  photoId!: string;
+  /** ID cards only (null for a newborn registration). */
+  @Column({ type: 'uuid', nullable: true })
+  photoId!: string | null;
 
-  @Column({ type: 'jsonb' })
-  fingerprints!: FingerprintsRecord;
+  /** ID cards only (null for a newborn registration). */
+  @Column({ type: 'jsonb', nullable: true })
+  fingerprints!: FingerprintsRecord | null;
+
+  /** Newborn registrations only (null for an ID card). */
+  @Column({ type: 'jsonb', nullable: true })
+  newborn!: NewbornRecord | null;
 
   @Column({ type: 'jsonb', nullable: true })
   guardian!: GuardianRecord | null;
@@ -222,4 +251,18 @@ export class CaseEntity {
 
   @Column({ type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/** The portrait and fingerprints of an ID-card case (a newborn registration has none). */
+export function idCardParts(c: CaseEntity): { photoId: string; fingerprints: FingerprintsRecord } {
+  if (c.photoId === null || c.fingerprints === null) {
+    throw new Error(`case ${c.id} (${c.kind}) has no portrait and fingerprints`);
+  }
+  return { photoId: c.photoId, fingerprints: c.fingerprints };
+}
+
+/** The newborn part of a newborn registration. */
+export function newbornPart(c: CaseEntity): NewbornRecord {
+  if (c.newborn === null) throw new Error(`case ${c.id} (${c.kind}) is not a newborn registration`);
+  return c.newborn;
 }

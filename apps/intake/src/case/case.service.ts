@@ -5,7 +5,6 @@ import { Catalog } from '@app/contracts';
 import { DeadLetterReason, Envelope, MessageRefusedError, OutOfOrderError } from '@app/messaging';
 import {
   CaseEffect,
-  CaseEventType,
   IllegalTransitionError,
   machineOf,
   MachineResult,
@@ -235,7 +234,7 @@ export class CaseService {
     if (!result.ok) {
       if (!message) return { kind: 'refused', case: c, error: result.error };
       const { code } = result.error;
-      if (code === 'ILLEGAL_TRANSITION' && isEarly(c.status, request.type as CaseEventType)) {
+      if (code === 'ILLEGAL_TRANSITION' && isEarly(machineOf(c.kind), c.status, request.type)) {
         // Overtook its predecessor (messages of one batch are consumed concurrently, a killed
         // node's job comes back later): parked by the transport until the case moves, no attempt spent.
         throw new OutOfOrderError(`EARLY: ${result.error.message}`);
@@ -290,7 +289,8 @@ export class CaseService {
           break;
         case CaseEffect.RESEND_REVIEW_REQUEST:
           // Same round: the hukou side answers a duplicate round with the decision it recorded.
-          await this.commands.send(manager, c, 'review.requested', { resend: true, now: ctx.at });
+          // The request is the one the case waits on (review or registration, by its machine).
+          await this.commands.send(manager, c, reviewRequestOf(c), { resend: true, now: ctx.at });
           break;
         case CaseEffect.FLAG_STATUTORY_OVERDUE:
           c.statutoryOverdue = true;
@@ -374,4 +374,16 @@ export class CaseService {
   async timeline(manager: EntityManager, caseId: string): Promise<TimelineEntity[]> {
     return manager.find(TimelineEntity, { where: { caseId }, order: { id: 'ASC' } });
   }
+}
+
+/** The request a case under review waits on: its pending one, else its machine's opening send. */
+function reviewRequestOf(c: CaseEntity): SentCommand {
+  if (c.pendingCommand) return c.pendingCommand;
+  const machine = machineOf(c.kind);
+  const opening = machine.transitions.find(
+    (t) => t.from === machine.initial && t.event === machine.opening,
+  );
+  const request = opening?.sends?.find((s) => s.awaited)?.message;
+  if (!request) throw new Error(`the ${c.kind} machine's opening event sends no request`);
+  return request as SentCommand;
 }

@@ -1,16 +1,18 @@
-import { CaseEventType, CaseStatus, isTerminal, TRANSITIONS } from '@app/workflow';
+import { CaseStatus, NewbornStatus, WorkflowMachine } from '@app/workflow';
 
 /**
  * How far along its single path a case is. Review rounds (UNDER_REVIEW ⇄ SUPPLEMENT_REQUIRED) share
  * a rank; the terminal REFUSED and CANCELLED are past everything.
  */
-const PROGRESS: Readonly<Record<CaseStatus, number>> = {
+const PROGRESS: Readonly<Record<CaseStatus | NewbornStatus, number>> = {
   ACCEPTED: 0,
   UNDER_REVIEW: 1,
   SUPPLEMENT_REQUIRED: 1,
   APPROVED: 2,
   IN_PRODUCTION: 3,
   PRODUCED: 4,
+  // A newborn registration goes from registration straight to dispatch (no production).
+  REGISTERED: 4,
   DISPATCHED: 5,
   READY_FOR_PICKUP: 6,
   DELIVERED: 7,
@@ -25,9 +27,10 @@ const PROGRESS: Readonly<Record<CaseStatus, number>> = {
  * before `production.started` of the same batch: thrown, so the transport retries it after the
  * predecessor is applied).
  */
-export function isEarly(status: CaseStatus, event: CaseEventType): boolean {
-  if (isTerminal(status)) return false;
-  const accepting = TRANSITIONS.filter((t) => t.event === event).map((t) => PROGRESS[t.from]);
+export function isEarly(machine: WorkflowMachine, status: string, event: string): boolean {
+  if (machine.terminal.includes(status)) return false;
+  const rank = (s: string) => PROGRESS[s as CaseStatus] ?? Number.POSITIVE_INFINITY;
+  const accepting = machine.transitions.filter((t) => t.event === event).map((t) => rank(t.from));
   if (accepting.length === 0) return false;
-  return PROGRESS[status] < Math.min(...accepting);
+  return rank(status) < Math.min(...accepting);
 }

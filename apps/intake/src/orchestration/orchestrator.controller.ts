@@ -42,6 +42,14 @@ export class OrchestratorController {
     return rpc(this.orchestrator.reviewDecided(env, ctx.getManager()));
   }
 
+  @EventPattern('registration.decided')
+  onRegistrationDecided(
+    @MessagePayload() env: Envelope<Payload<'registration.decided'>>,
+    @Ctx() ctx: BullMqContext,
+  ) {
+    return rpc(this.orchestrator.registrationDecided(env, ctx.getManager()));
+  }
+
   @EventPattern('production.started')
   onProductionStarted(
     @MessagePayload() env: Envelope<Payload<'production.started'>>,

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload } from '@app/contracts';
 import { Envelope } from '@app/messaging';
-import { CaseEventType, CaseStatus } from '@app/workflow';
-import { CaseEntity } from '../case/case.entity';
+import { CaseEventType, CaseStatus, NewbornEvent } from '@app/workflow';
+import { CaseEntity, newbornPart } from '../case/case.entity';
 import { CaseEventRequest, CaseService } from '../case/case.service';
 import { RejectedMessageError } from '../case/case-parties';
 import { DeadlinesService } from './deadlines.service';
@@ -46,6 +46,46 @@ export class OrchestratorService {
           c2.decidedAt = new Date(p.decidedAt);
           if (p.outcome === 'APPROVED') {
             c2.issue = p.issue;
+          } else if (p.outcome === 'REFUSED') {
+            c2.refusalCode = p.refusal!.code;
+            c2.refusalReason = p.refusal!.reason;
+          } else {
+            c2.supplementRequested = p.supplement!.items;
+          }
+        },
+      };
+    });
+  }
+
+  /** The hukou side's decision on a newborn registration round. */
+  async registrationDecided(
+    env: Envelope<Payload<'registration.decided'>>,
+    manager: EntityManager,
+  ) {
+    const p = env.payload;
+    await this.handle(env, manager, (c) => {
+      const type = {
+        REGISTERED: NewbornEvent.REGISTERED,
+        REFUSED: NewbornEvent.REGISTRATION_REFUSED,
+        SUPPLEMENT_REQUIRED: NewbornEvent.SUPPLEMENT_REQUESTED,
+      }[p.outcome];
+      if (p.round !== c.reviewRound) {
+        return {
+          type,
+          ignore: `decision for round ${p.round}, the case is in round ${c.reviewRound}`,
+        };
+      }
+      const problem = registrationProblem(p, c);
+      if (problem) throw new RejectedMessageError('INCONSISTENT_DECISION', problem);
+      return {
+        type,
+        reason: p.outcome === 'REFUSED' ? `${p.refusal!.code}: ${p.refusal!.reason}` : p.outcome,
+        apply: (c2) => {
+          c2.decidedAt = new Date(p.decidedAt);
+          if (p.outcome === 'REGISTERED') {
+            c2.newborn = { ...newbornPart(c2), registration: p.registration };
+            // The page is what the delivery service carries, like a card.
+            c2.cardSerial = p.registration!.page.pageSerial;
           } else if (p.outcome === 'REFUSED') {
             c2.refusalCode = p.refusal!.code;
             c2.refusalReason = p.refusal!.reason;
@@ -188,6 +228,38 @@ export function decisionProblem(
     if (!p.issue) return 'an APPROVED decision must carry the issue decision';
     if (!p.issue.issuingAuthorityCode.startsWith(c.hukouProvince)) {
       return `the issuing authority ${p.issue.issuingAuthorityCode} is not in the hukou province ${c.hukouProvince}`;
+    }
+  }
+  if (p.outcome === 'REFUSED' && !p.refusal) return 'a REFUSED decision must carry the refusal';
+  if (p.outcome === 'SUPPLEMENT_REQUIRED' && !p.supplement) {
+    return 'a SUPPLEMENT_REQUIRED decision must carry the items requested';
+  }
+  return undefined;
+}
+
+/**
+ * A registration must carry the part its outcome needs; the child's number is of the hukou
+ * province, for the declared child, and the page names the same number.
+ */
+export function registrationProblem(
+  p: Payload<'registration.decided'>,
+  c: Pick<CaseEntity, 'hukouProvince' | 'newborn'>,
+): string | undefined {
+  if (p.outcome === 'REGISTERED') {
+    const r = p.registration;
+    if (!r) return 'a REGISTERED decision must carry the registration';
+    if (!r.citizenIdNumber.startsWith(c.hukouProvince)) {
+      return `the child's citizen ID number is not of the hukou province ${c.hukouProvince}`;
+    }
+    if (r.page.citizenIdNumber !== r.citizenIdNumber) {
+      return 'the household-register page names another citizen ID number';
+    }
+    const child = c.newborn?.child;
+    if (child && r.citizenIdNumber.slice(6, 14) !== child.birthDate.replace(/-/g, '')) {
+      return "the child's citizen ID number does not carry the declared birth date";
+    }
+    if (child && (Number(r.citizenIdNumber[16]) % 2 === 1 ? 'M' : 'F') !== child.sex) {
+      return "the child's citizen ID number does not carry the declared sex";
     }
   }
   if (p.outcome === 'REFUSED' && !p.refusal) return 'a REFUSED decision must carry the refusal';

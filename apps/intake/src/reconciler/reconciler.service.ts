@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
-import { CaseStatus } from '@app/workflow';
+import { CaseStatus, NewbornStatus } from '@app/workflow';
 import { CaseEntity, PendingCommand } from '../case/case.entity';
 import { CaseCommandsService, TimerKind } from '../case/case-commands.service';
 import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.service';
@@ -17,10 +17,12 @@ import { DeadlinesService, SYSTEM_ACTOR } from '../orchestration/deadlines.servi
  * production order stays pending while the card is being made (a lost `production.completed`
  * must be recoverable), until the card is produced.
  */
-export const WAITING_STATUSES: Readonly<Record<PendingCommand, readonly CaseStatus[]>> = {
+export const WAITING_STATUSES: Readonly<Record<PendingCommand, readonly string[]>> = {
   'review.requested': [CaseStatus.UNDER_REVIEW],
+  'registration.requested': [NewbornStatus.UNDER_REVIEW],
   'production.ordered': [CaseStatus.APPROVED, CaseStatus.IN_PRODUCTION],
-  'delivery.ordered': [CaseStatus.PRODUCED],
+  // An ID card once produced; a newborn's household-register page once registered.
+  'delivery.ordered': [CaseStatus.PRODUCED, NewbornStatus.REGISTERED],
 };
 
 /**
@@ -29,7 +31,7 @@ export const WAITING_STATUSES: Readonly<Record<PendingCommand, readonly CaseStat
  * it behind the delivery side for good. Now and then the delivery order is sent again: the delivery
  * side answers a repeated order by re-announcing its history, and intake ignores what it already has.
  */
-const DELIVERY_SYNC_STATUSES: readonly CaseStatus[] = [
+const DELIVERY_SYNC_STATUSES: readonly string[] = [
   CaseStatus.DISPATCHED,
   CaseStatus.READY_FOR_PICKUP,
 ];

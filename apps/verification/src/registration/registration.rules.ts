@@ -22,7 +22,7 @@ export interface RegistrationFacts {
   parent: RegistryRecord | null;
   /** The birth certificate number was already used for a registration. */
   certificateUsed: boolean;
-  /** A person with the child's name, sex and birth date is already registered at this hukou. */
+  /** A person with the child's name, sex and birth date is already in the parent's household. */
   childRegistered: boolean;
 }
 

@@ -112,11 +112,19 @@ export class RegistrationService {
       `SELECT 1 FROM verification.birth_certificates WHERE number = $1`,
       [payload.birthCertificateNumber],
     );
-    const [twin]: unknown[] = await manager.query(
-      `SELECT 1 FROM verification.registry_persons
-        WHERE hukou_address_code = $1 AND birth_date = $2 AND sex = $3 AND name = $4 LIMIT 1`,
-      [payload.hukou.addressCode, payload.child.birthDate, payload.child.sex, payload.child.name],
-    );
+    // The same child (name, sex, birth date) already in the parent's household.
+    const [twin]: unknown[] = parentRow?.householdNumber
+      ? await manager.query(
+          `SELECT 1 FROM verification.registry_persons
+            WHERE household_number = $1 AND birth_date = $2 AND sex = $3 AND name = $4 LIMIT 1`,
+          [
+            parentRow.householdNumber,
+            payload.child.birthDate,
+            payload.child.sex,
+            payload.child.name,
+          ],
+        )
+      : [];
     const verdict = reviewRegistration(request.recipient.province, payload, {
       parent: parentRow ? toRecord(parentRow) : null,
       certificateUsed: used !== undefined,
@@ -265,7 +273,7 @@ export class RegistrationService {
       caseId: request.caseId,
       payload: decision,
       from: this.messaging.address(request.recipient.province),
-      to: { service: Service.INTAKE, province: request.sender.province },
+      parties: { residence: request.sender.province, hukou: request.recipient.province },
       replyTo: request,
     });
   }
