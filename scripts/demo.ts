@@ -2,8 +2,10 @@
  * The whole system with a demo: starts every service in this process (as `npm start` does), seeds
  * a demo population registry, and pushes applications through every path over the real HTTP API
  * and queues — window pickup, a minor with a guardian, postal delivery, a returned parcel collected
- * by a proxy, a refusal, a supplement loop and a withdrawal — showing progress as the cases move,
- * then prints each case's timeline and checks every case ended where it should.
+ * by a proxy, a refusal, a supplement loop and a withdrawal — and newborn hukou registrations (新生儿落户)
+ * on every path of the second workflow (window, post, refusal, supplement loop, withdrawal) —
+ * showing progress as the cases move, then prints each case's timeline and checks every case ended
+ * where it should.
  *
  *   npm run demo                    # exits 0 when every case ended as expected, 1 otherwise
  *   npm run demo -- --keep-running  # then keeps the system up (API, /api/docs, /metrics)
@@ -98,6 +100,50 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Newborn registrations: a parent with a Shanghai hukou applies in 嘉兴 (both 长三角 pilot units). */
+interface NewbornScenario {
+  label: string;
+  point: string;
+  delivery: 'WINDOW' | 'POST';
+  expected: Expected;
+  plan: 'collect' | 'post' | 'refuse' | 'supplement' | 'withdraw';
+}
+
+const NEWBORN_SCENARIOS: NewbornScenario[] = [
+  {
+    label: 'nb-window',
+    point: '330402-01',
+    delivery: 'WINDOW',
+    expected: 'DELIVERED',
+    plan: 'collect',
+  },
+  { label: 'nb-post', point: '330402-01', delivery: 'POST', expected: 'DELIVERED', plan: 'post' },
+  {
+    label: 'nb-refused',
+    point: '330402-01',
+    delivery: 'WINDOW',
+    expected: 'REFUSED',
+    plan: 'refuse',
+  },
+  {
+    label: 'nb-supplement',
+    point: '330402-01',
+    delivery: 'WINDOW',
+    expected: 'DELIVERED',
+    plan: 'supplement',
+  },
+  {
+    label: 'nb-cancelled',
+    point: '330402-01',
+    delivery: 'WINDOW',
+    expected: 'CANCELLED',
+    plan: 'withdraw',
+  },
+];
+
+const APPLICATIONS = '/api/v1/applications';
+const NEWBORN = '/api/v1/newborn-registrations';
+
 interface CaseView {
   id: string;
   receiptNumber: string;
@@ -117,7 +163,9 @@ interface CaseView {
 }
 
 interface Running {
-  scenario: Scenario;
+  /** The route of the case's kind: applications or newborn registrations. */
+  base: typeof APPLICATIONS | typeof NEWBORN;
+  scenario: Pick<Scenario, 'label' | 'point' | 'expected' | 'plan'> & { plan: string };
   person: RegistryRecord;
   proxy: RegistryRecord | null;
   caseId: string;
@@ -228,6 +276,35 @@ async function main() {
   )) {
     c.person.flags = ['DOCUMENTS_REQUIRED'];
   }
+  // Newborn registrations: parents with a Shanghai hukou (a 长三角 pilot unit, like 嘉兴).
+  const pickParent = (sex: 'M' | 'F') => {
+    const parent = registry.find(
+      (r) =>
+        r.hukouAddressCode.startsWith('31') &&
+        r.sex === sex &&
+        r.status === 'ACTIVE' &&
+        r.flags.length === 0 &&
+        !used.has(r.idNumber) &&
+        ageOn(r.birthDate, today) >= 22 &&
+        ageOn(r.birthDate, today) <= 45,
+    );
+    if (!parent) throw new Error('demo registry has no suitable parent in 31');
+    used.add(parent.idNumber);
+    return parent;
+  };
+  const families = NEWBORN_SCENARIOS.map((scenario) => ({
+    scenario,
+    father: pickParent('M'),
+    mother: pickParent('F'),
+  }));
+  for (const f of families) {
+    // The refused registration declares a father whose hukou was cancelled (注销).
+    if (f.scenario.plan === 'refuse') f.father.status = 'CANCELLED';
+    // The hukou bureau wants the marriage evidence and a clearer certificate copy first.
+    if (f.scenario.plan === 'supplement' || f.scenario.plan === 'withdraw') {
+      f.father.flags = ['DOCUMENTS_REQUIRED'];
+    }
+  }
   const report = await importRegistryRecords(dataSource, registry);
   say(
     `Registry: ${report.total} people in 31 provinces (${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged).`,
@@ -288,6 +365,7 @@ async function main() {
       },
     );
     running.push({
+      base: APPLICATIONS,
       scenario,
       person,
       proxy,
@@ -302,6 +380,72 @@ async function main() {
     );
   }
 
+  // 2b. The newborn registrations, each by the father at 嘉兴 for his Shanghai household.
+  const birthDate = new Date(Date.now() - 10 * 86_400_000 + 8 * 3_600_000)
+    .toISOString()
+    .slice(0, 10);
+  let certificate = Number(runId.replace(/\D/g, '').slice(-6) || '1');
+  for (const { scenario, father, mother } of families) {
+    const clerk = bearer('clerk', { province: scenario.point.slice(0, 2), point: scenario.point });
+    const surname = [...father.name][0];
+    const given = String.fromCodePoint(0x4e00 + randomInt(0x5000));
+    const body = {
+      acceptancePoint: scenario.point,
+      child: {
+        name: `${surname}小${given}`,
+        sex: scenario.plan === 'post' ? 'F' : 'M',
+        birthDate,
+        ethnicity: father.ethnicity,
+        birthPlaceCode: scenario.point.slice(0, 6),
+      },
+      birthCertificateNumber: `P${String(certificate++ % 1e9).padStart(9, '0')}`,
+      parent: {
+        relation: 'FATHER',
+        name: father.name,
+        ethnicity: father.ethnicity,
+        idNumber: father.idNumber,
+      },
+      otherParent: {
+        relation: 'MOTHER',
+        name: mother.name,
+        ethnicity: mother.ethnicity,
+        idNumber: mother.idNumber,
+      },
+      marriage: { kind: 'MARRIAGE_CERTIFICATE', number: `J${father.hukouAddressCode}-2020-000123` },
+      hukou: { addressCode: father.hukouAddressCode, address: father.hukouAddress },
+      delivery:
+        scenario.delivery === 'POST'
+          ? {
+              method: 'POST',
+              recipient: father.name,
+              address: `${lookupDivision(scenario.point.slice(0, 6))?.fullName ?? ''}中山路1号`,
+              phone: '13800138000',
+            }
+          : { method: 'WINDOW' },
+    };
+    const created = await api<{ id: string; receiptNumber: string; status: string }>(
+      'POST',
+      NEWBORN,
+      clerk,
+      body,
+      { 'idempotency-key': `demo-${runId}-${scenario.label}` },
+    );
+    running.push({
+      base: NEWBORN,
+      scenario,
+      person: father,
+      proxy: null,
+      caseId: created.id,
+      receiptNumber: created.receiptNumber,
+      status: created.status,
+      seen: 0,
+      done: new Set(),
+    });
+    say(
+      `  + ${scenario.label.padEnd(15)} ${created.receiptNumber}  ${scenario.point} ← hukou ${father.hukouAddressCode.slice(0, 2)}  ${created.status}`,
+    );
+  }
+
   // 3. Drive every case to its end, acting as the clerk and the courier when a case waits on them.
   say('\nProgress (each line is a transition of a case, as its timeline records it):');
   const deadline = Date.now() + TIMEOUT_MS;
@@ -310,7 +454,7 @@ async function main() {
     for (const r of running.filter((x) => !finished(x))) {
       const point = r.scenario.point;
       const clerk = bearer('clerk', { province: point.slice(0, 2), point });
-      const c = await api<CaseView>('GET', `/api/v1/applications/${r.caseId}`, clerk);
+      const c = await read(r, clerk);
       for (const t of c.timeline.slice(r.seen)) {
         if (t.from === t.to) continue; // self-loops (timers) are in the final timeline
         const who = `${t.side}${t.senderProvince ? ` ${t.senderProvince}` : ''}`;
@@ -325,6 +469,25 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 
+  /** A case as the demo reads it, whichever its kind (a newborn view names two fields otherwise). */
+  async function read(r: Running, clerk: Record<string, string>): Promise<CaseView> {
+    const c = await api<
+      CaseView & {
+        supplementRequested?: CaseView['supplementItemsRequested'];
+        registration?: { citizenIdNumber: string } | null;
+      }
+    >('GET', `${r.base}/${r.caseId}`, clerk);
+    if (r.base === APPLICATIONS) return c;
+    return {
+      ...c,
+      supplementItemsRequested: c.supplementRequested ?? [],
+      delivery: {
+        method: c.delivery.method,
+        postalReturned: c.timeline.some((t) => t.event === 'POSTAL_RETURNED'),
+      },
+    };
+  }
+
   async function act(r: Running, c: CaseView, clerk: Record<string, string>) {
     const once = async (step: string, fn: () => Promise<unknown>) => {
       if (r.done.has(step)) return;
@@ -335,7 +498,7 @@ async function main() {
     const province = r.scenario.point.slice(0, 2);
     if (c.status === 'SUPPLEMENT_REQUIRED' && r.scenario.plan === 'withdraw') {
       await once('applicant withdraws the application', () =>
-        api('POST', `/api/v1/applications/${r.caseId}/cancel`, clerk, {
+        api('POST', `${r.base}/${r.caseId}/cancel`, clerk, {
           reason: 'applicant withdrew: moving back to the hukou place',
         }),
       );
@@ -350,7 +513,7 @@ async function main() {
                 imageBase64: aPortraitPng({ seed: randomInt(2 ** 47) }).toString('base64'),
               })
             : null;
-          await api('POST', `/api/v1/applications/${r.caseId}/supplements`, clerk, {
+          await api('POST', `${r.base}/${r.caseId}/supplements`, clerk, {
             items: codes.map((code) => ({ code, note: 'supplied at the acceptance point' })),
             ...(newPhoto ? { photoId: newPhoto.photoId } : {}),
           });
@@ -407,15 +570,11 @@ async function main() {
   let failures = 0;
   for (const r of running) {
     const point = r.scenario.point;
-    const c = await api<CaseView>(
-      'GET',
-      `/api/v1/applications/${r.caseId}`,
-      bearer('clerk', { province: point.slice(0, 2), point }),
-    );
+    const c = await read(r, bearer('clerk', { province: point.slice(0, 2), point }));
     const ok = c.status === r.scenario.expected;
     if (!ok) failures++;
     say(
-      `\n${ok ? '✓' : '✗'} ${r.scenario.label} ${c.receiptNumber}: ${c.status} (expected ${r.scenario.expected})${c.refusal ? ` — ${c.refusal.code}: ${c.refusal.reason}` : ''}`,
+      `\n${ok ? '✓' : '✗'} ${r.scenario.label} ${c.receiptNumber}: ${c.status} (expected ${r.scenario.expected})${c.refusal ? ` — ${c.refusal.code}: ${c.refusal.reason}` : ''}${registered(c)}`,
     );
     for (const t of c.timeline) {
       const who = t.senderProvince
@@ -441,6 +600,16 @@ async function main() {
   }
   await node.close();
   process.exit(failures ? 1 : 0);
+}
+
+/** For a registered newborn: the child's new citizen ID number (masked) and household. */
+function registered(c: CaseView): string {
+  const r = (
+    c as CaseView & { registration?: { citizenIdNumber: string; householdNumber: string } | null }
+  ).registration;
+  if (!r) return '';
+  const n = r.citizenIdNumber;
+  return ` — child registered: ${n.slice(0, 14)}${'*'.repeat(3)}${n.slice(17)} (sequence ${Number(n[16]) % 2 ? 'odd, boy' : 'even, girl'}), household ${r.householdNumber}`;
 }
 
 main().catch((error) => {
