@@ -23,6 +23,7 @@ interface StatusStats {
   total: number;
   open: number;
   statuses: { status: string; zh: string; count: number; reached: number }[];
+  services: { service: string; total: number }[];
   funnel: { status: string; reached: number }[];
 }
 
@@ -53,12 +54,20 @@ describe('ops stats API (e2e)', () => {
     expect(body.open).toBe(
       cases.filter((c) => !['DELIVERED', 'REFUSED', 'CANCELLED'].includes(c.status)).length,
     );
-    expect(body.statuses.map((s) => s.status)).toEqual(CASE_STATUSES);
+    // The ID card's statuses, then those only the newborn machine has.
+    expect(body.statuses.map((s) => s.status)).toEqual([...CASE_STATUSES, 'REGISTERED']);
     for (const s of body.statuses) {
       expect(s.count).toBe(now.get(s.status) ?? 0);
       expect(s.reached).toBe(ever.get(s.status) ?? 0);
-      expect(s.zh).toBe(STATUS_INFO[s.status as keyof typeof STATUS_INFO].zh);
+      expect(s.zh).toBe(
+        s.status === 'REGISTERED' ? '已落户' : STATUS_INFO[s.status as keyof typeof STATUS_INFO].zh,
+      );
     }
+    // Both services the engine runs are shown; this dataset holds ID cards only.
+    expect(body.services.map((v) => [v.service, v.total])).toEqual([
+      ['idcard', cases.length],
+      ['newborn', 0],
+    ]);
     expect(body.funnel.map((f) => f.status)).toEqual([
       'ACCEPTED',
       'UNDER_REVIEW',

@@ -2,7 +2,15 @@ import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { addDays, daysBetween, loadPilotSchedule, parseIsoDate, todayInChina } from '@app/domain';
 import { APP_CONFIG, AppConfig } from '@app/platform';
-import { CASE_STATUSES, CaseStatus, STATUS_INFO, TERMINAL_STATUSES } from '@app/workflow';
+import {
+  CASE_STATUSES,
+  CaseStatus,
+  MACHINES,
+  NEWBORN_STATUS_INFO,
+  NEWBORN_STATUSES,
+  STATUS_INFO,
+  TERMINAL_STATUSES,
+} from '@app/workflow';
 import { CASE_ROW_COLUMNS, CaseRowRaw, DEADLINE_SQL, toCaseRow } from '../cases/case-sql';
 import { Query, readSnapshot } from '../common/read-only';
 import { provinceCondition, provinceLabel } from '../common/scope';
@@ -138,8 +146,26 @@ export class StatsService {
         WHERE ${scope} GROUP BY c.status`,
       params,
     );
+    const byKind = await q<{
+      kind: string;
+      total: number;
+      open: number;
+      delivered: number;
+      refused: number;
+      cancelled: number;
+    }>(
+      `SELECT c.kind, count(*)::int AS total,
+              count(*) FILTER (WHERE c.status NOT IN (${CLOSED}))::int AS open,
+              count(*) FILTER (WHERE c.status = 'DELIVERED')::int AS delivered,
+              count(*) FILTER (WHERE c.status = 'REFUSED')::int AS refused,
+              count(*) FILTER (WHERE c.status = 'CANCELLED')::int AS cancelled
+         FROM intake.cases c WHERE ${scope} GROUP BY c.kind`,
+      params,
+    );
     const now = new Map(current.map((r) => [r.status, r.n]));
     const ever = new Map(reached.map((r) => [r.status, r.n]));
+    // Statuses only the newborn machine has (REGISTERED) follow the ID card's.
+    const newbornOnly = NEWBORN_STATUSES.filter((st) => !(CASE_STATUSES as string[]).includes(st));
     const total = current.reduce((sum, r) => sum + r.n, 0);
     const open = current
       .filter((r) => !TERMINAL_STATUSES.includes(r.status as CaseStatus))
@@ -149,12 +175,33 @@ export class StatsService {
       province,
       total,
       open,
-      statuses: CASE_STATUSES.map((status) => ({
-        status,
-        zh: STATUS_INFO[status].zh,
-        count: now.get(status) ?? 0,
-        reached: ever.get(status) ?? 0,
-      })),
+      statuses: [
+        ...CASE_STATUSES.map((status) => ({
+          status: status as string,
+          zh: STATUS_INFO[status].zh,
+          count: now.get(status) ?? 0,
+          reached: ever.get(status) ?? 0,
+        })),
+        ...newbornOnly.map((status) => ({
+          status: status as string,
+          zh: NEWBORN_STATUS_INFO[status].zh,
+          count: now.get(status) ?? 0,
+          reached: ever.get(status) ?? 0,
+        })),
+      ],
+      // Every service (kind of case) the engine runs, with or without cases.
+      services: Object.values(MACHINES).map((m) => {
+        const row = byKind.find((r) => r.kind === m.kind);
+        return {
+          service: m.kind,
+          description: m.description,
+          total: row?.total ?? 0,
+          open: row?.open ?? 0,
+          delivered: row?.delivered ?? 0,
+          refused: row?.refused ?? 0,
+          cancelled: row?.cancelled ?? 0,
+        };
+      }),
       funnel: FUNNEL_STATUSES.map((status) => ({
         status,
         zh: STATUS_INFO[status].zh,

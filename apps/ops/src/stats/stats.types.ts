@@ -15,10 +15,23 @@ export interface StatusCount {
   reached: number;
 }
 
+export interface ServiceCount {
+  /** The kind of case: `idcard` (first ID card) or `newborn` (newborn registration). */
+  service: string;
+  description: string;
+  total: number;
+  open: number;
+  delivered: number;
+  refused: number;
+  cancelled: number;
+}
+
 export interface StatusStats extends Scoped {
   total: number;
   open: number;
   statuses: StatusCount[];
+  /** Cases per service (kind of case): both workflows of the engine. */
+  services: ServiceCount[];
   /**
    * The main path a case takes, with how many cases reached each step (timeline): the case
    * funnel. Postal deliveries skip READY_FOR_PICKUP, so that step is not part of it.

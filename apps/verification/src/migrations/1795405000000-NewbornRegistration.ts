@@ -43,7 +43,7 @@ export class NewbornRegistration1795405000000 implements MigrationInterface {
       CREATE TABLE verification.birth_certificates (
         number text PRIMARY KEY,
         case_id text NOT NULL,
-        child_id_number text NOT NULL REFERENCES verification.registry_persons (id_number),
+        child_id_number text NOT NULL,
         registered_at timestamptz NOT NULL
       )`);
     // The last ordinal given out per address code, birth date and sex (odd boys, even girls).

@@ -362,6 +362,14 @@
     drawRegions(o.regions);
     drawStages(o.stageTimes);
 
+    fillTable('#services-table', o.statuses.services, (tr, s) => {
+      cell(tr, s.service === 'newborn' ? '新生儿落户 newborn' : '首次申领身份证 idcard');
+      cell(tr, num(s.total), 'num');
+      cell(tr, num(s.open), 'num');
+      cell(tr, num(s.delivered), 'num');
+      cell(tr, num(s.refused), 'num');
+      cell(tr, num(s.cancelled), 'num');
+    });
     fillTable('#status-table', o.statuses.statuses, (tr, s) => {
       cell(tr, s.status, 'mono');
       cell(tr, s.zh);
