@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Catalog, Payload } from '@app/contracts';
 import { addDays, makeCitizenId, parseCitizenId, todayInChina } from '@app/domain';
-import { BullMqClient, Envelope, envelopeHash, Keyring, signingBytes } from '@app/messaging';
+import {
+  BullMqClient,
+  Envelope,
+  envelopeHash,
+  Keyring,
+  openEnvelope,
+  SealedPayload,
+  sealAndSign,
+  UnsignedEnvelope,
+} from '@app/messaging';
 import {
   importRegistryRecords,
   RegistryRecord,
@@ -120,9 +129,10 @@ describe('verification: registration.requested → registration.decided', () => 
     };
   }
 
-  function signed(caseId: string, p: Requested): Envelope<Requested> {
+  /** Sealed for the hukou province, signed by the residence province (as intake's outbox does). */
+  function signed(caseId: string, p: Requested): Envelope<SealedPayload> & { plain: Requested } {
     const id = randomUUID();
-    const unsigned = {
+    const unsigned: UnsignedEnvelope<Requested> = {
       id,
       type: 'registration.requested',
       schemaVersion: Catalog['registration.requested'].version,
@@ -135,11 +145,13 @@ describe('verification: registration.requested → registration.decided', () => 
       payload: p,
       inReplyTo: null,
     };
-    return { ...unsigned, signature: keyring.sign('33', signingBytes(unsigned)) };
+    return { ...sealAndSign(keyring, unsigned), plain: p };
   }
 
-  const send = (...envelopes: Envelope[]) =>
-    client.publish(envelopes.map((envelope) => ({ envelope, jobId: envelope.id })));
+  const send = (...envelopes: (Envelope & { plain?: unknown })[]) =>
+    client.publish(
+      envelopes.map(({ plain: _plain, ...envelope }) => ({ envelope, jobId: envelope.id })),
+    );
 
   const decided = (caseId: string, n = 1) =>
     waitFor(
@@ -150,13 +162,14 @@ describe('verification: registration.requested → registration.decided', () => 
             `SELECT envelope FROM verification.outbox WHERE type = 'registration.decided' AND case_id = $1 ORDER BY created_at`,
             [caseId],
           )
-        ).map((r: { envelope: Envelope<Decided> }) => r.envelope),
+        ).map((r: { envelope: Envelope<SealedPayload> }) => ({
+          ...r.envelope,
+          payload: openEnvelope(keyring, r.envelope) as Decided,
+        })),
       (d: Envelope<Decided>[]) => d.length >= n,
     );
 
-  async function register(
-    p: Requested,
-  ): Promise<{ request: Envelope<Requested>; answer: Envelope<Decided> }> {
+  async function register(p: Requested) {
     const request = signed(`case-${randomUUID()}`, p);
     await send(request);
     const [answer] = await decided(request.caseId);
@@ -165,7 +178,8 @@ describe('verification: registration.requested → registration.decided', () => 
 
   it('registers the child with a new citizen ID number in the father’s household and answers with the page', async () => {
     const { request, answer } = await register(payload());
-    expect(answer.inReplyTo).toEqual({ messageId: request.id, hash: envelopeHash(request) });
+    const { plain: _plain, ...sent } = request;
+    expect(answer.inReplyTo).toEqual({ messageId: request.id, hash: envelopeHash(sent) });
     expect(answer.recipient).toEqual({ service: 'intake', province: '33' });
     const d = answer.payload;
     expect(d.outcome).toBe('REGISTERED');
@@ -357,7 +371,7 @@ describe('verification: registration.requested → registration.decided', () => 
     const [, second] = await decided(caseId, 2);
     expect(second.payload).toMatchObject({ round: 2, outcome: 'REGISTERED' });
     // A repeated request for round 2 gets the recorded decision again, and no second child.
-    await send(signed(caseId, { ...base, round: 2, supplements: round2.payload.supplements }));
+    await send(signed(caseId, { ...base, round: 2, supplements: round2.plain.supplements }));
     const [, , third] = await decided(caseId, 3);
     expect(third.payload).toEqual(second.payload);
     const [{ n }] = await dataSource.query(

@@ -74,7 +74,7 @@ export class RegistrationService {
         request.sender.province,
         request.id,
         envelopeHash(request),
-        payloadHash(request.payload),
+        payloadHash(payload),
         decision.outcome,
         decision.refusal?.code ?? null,
         decision.supplement?.items.map((i) => i.code) ?? [],
