@@ -472,6 +472,45 @@ describe('newborn registration: intake → hukou registration → delivery of th
       (c) => c.status === 'DELIVERED',
     );
   });
+
+  it("lists the point's registrations newest first, page by page with nextCursor", async () => {
+    const family = await aFamily();
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await create(aRegistration(family, { name: `${family.father.name.slice(0, 1)}列${i}` })))
+          .status,
+      ).toBe(201);
+    const list = (q: string) =>
+      clerk.get<{
+        items: { id: string; createdAt: string }[];
+        nextCursor: string | null;
+        page: number | null;
+        total: number;
+      }>(`/api/v1/newborn-registrations?pageSize=1${q}`);
+    const first = await list('');
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.page).toBe(1);
+    expect(first.body.total).toBeGreaterThanOrEqual(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const seen = [first.body.items[0].id];
+    let cursor = first.body.nextCursor;
+    while (cursor) {
+      const next = await list(`&cursor=${cursor}`);
+      expect(next.status).toBe(200);
+      expect(next.body.page).toBeNull();
+      seen.push(...next.body.items.map((c) => c.id));
+      cursor = next.body.nextCursor;
+    }
+    expect(seen).toHaveLength(first.body.total);
+    expect(new Set(seen).size).toBe(seen.length);
+    const offset = await list('&page=2');
+    expect(offset.body.items[0].id).toBe(seen[1]);
+    const both = await list(`&page=1&cursor=${first.body.nextCursor}`);
+    expect(both.status).toBe(400);
+    expect(both.body).toMatchObject({ details: [{ field: 'page', rule: 'page.withCursor' }] });
+    expect((await list('&cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
+  });
 });
 
 describe('newborn registration: bad input gets a 4xx naming the field and the rule, nothing written', () => {

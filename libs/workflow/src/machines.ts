@@ -23,3 +23,8 @@ export function machineOf(kind: string): WorkflowMachine {
   if (!machine) throw new Error(`no workflow machine for case kind ${JSON.stringify(kind)}`);
   return machine;
 }
+
+/** Every status a case of any kind can be in (ID card statuses first, then newborn-only ones). */
+export const ANY_CASE_STATUSES: readonly string[] = Object.freeze([
+  ...new Set(Object.values(MACHINES).flatMap((m) => m.statuses)),
+]);

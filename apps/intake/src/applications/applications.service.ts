@@ -25,6 +25,7 @@ import { SupplementDto } from './dto/supplement.dto';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { compareStored, idempotencyKeyProblem, requestHash, StoredResult } from './idempotency';
 import { formatReceiptNumber } from './receipt-number';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 
 export interface CreateResult extends StoredResult {
   /** True when this is the stored first result of an earlier request with the same key. */
@@ -506,24 +507,4 @@ export class ApplicationsService {
       return toCaseView(c, await this.cases.timeline(manager, c.id), now);
     });
   }
-}
-
-/** The opaque keyset cursor: base64url of "<created_at, microseconds, UTC>|<case id>". */
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/.exec(
-    Buffer.from(cursor, 'base64url').toString('utf8'),
-  );
-  if (!m || Number.isNaN(Date.parse(m[1]))) {
-    const message = 'cursor must be the nextCursor of a previous page';
-    throw new BadRequestException({
-      error: 'Bad Request',
-      message,
-      details: [{ field: 'cursor', rule: 'cursor.valid', message }],
-    });
-  }
-  return { at: m[1], id: m[2] };
 }

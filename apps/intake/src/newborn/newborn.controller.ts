@@ -19,13 +19,12 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Caller, CurrentCaller } from '@app/platform';
+import { ApiErrors, Caller, CurrentCaller } from '@app/platform';
 import { CancelDto } from '../applications/dto/supplement.dto';
-import { ApiCallerHeaders, ERROR_BODY_DESCRIPTION } from '../common/api-docs';
+import { ApiCallerHeaders } from '../common/api-docs';
 import { ClerkGuard } from '../common/clerk.guard';
 import { clerkPoint } from '../common/http-problems';
 import { CreateNewbornRegistrationDto } from './dto/create-newborn.dto';
@@ -37,11 +36,9 @@ import {
 } from './dto/newborn-view.dto';
 import { NewbornService } from './newborn.service';
 
-const ERR = ERROR_BODY_DESCRIPTION;
-
 @ApiTags('newborn-registrations')
 @ApiCallerHeaders()
-@ApiResponse({ status: 403, description: `The caller is not a clerk. ${ERR}` })
+@ApiErrors({ 403: 'The caller is not a clerk' })
 @UseGuards(ClerkGuard)
 @Controller('api/v1/newborn-registrations')
 export class NewbornController {
@@ -60,15 +57,22 @@ export class NewbornController {
     description: '8-128 visible ASCII characters, one per intake attempt (e.g. a UUID)',
   })
   @ApiBody({ type: CreateNewbornRegistrationDto })
-  @ApiCreatedResponse({ type: NewbornCaseView, description: 'The new case (status UNDER_REVIEW)' })
-  @ApiResponse({
-    status: 400,
-    description: `A field breaks a rule (named with the rule: newborn.surname, newborn.ethnicity, newborn.birthDate.future, newborn.birthCertificate.format, citizenId.*…); missing Idempotency-Key. ${ERR}`,
+  @ApiCreatedResponse({
+    type: NewbornCaseView,
+    description: 'The new case (status UNDER_REVIEW), or the first result of a retried request',
+    headers: {
+      'Idempotent-Replayed': {
+        description: 'true when this is the stored result of an earlier request with the key',
+        schema: { type: 'string', enum: ['true'] },
+        required: false,
+      },
+    },
   })
-  @ApiResponse({ status: 403, description: `acceptancePoint is not the clerk's own point. ${ERR}` })
-  @ApiResponse({
-    status: 422,
-    description: `Route closed for newborn registration (reason and rule quoted), unknown acceptance point, Idempotency-Key reused with another body. ${ERR}`,
+  @ApiErrors({
+    400: 'A field breaks a rule (named with the rule: newborn.surname, newborn.ethnicity, newborn.birthDate.future, newborn.birthCertificate.format, citizenId.*…); missing or malformed Idempotency-Key',
+    403: "acceptancePoint is not the clerk's own point, or the caller is not a clerk",
+    409: 'A request with this Idempotency-Key is still being handled',
+    422: 'Route closed for newborn registration (reason and rule quoted), unknown acceptance point, Idempotency-Key reused with another body',
   })
   async create(
     @CurrentCaller() caller: Caller,
@@ -92,7 +96,7 @@ export class NewbornController {
   @Get()
   @ApiOperation({ summary: "Newborn registrations of the caller's acceptance point, newest first" })
   @ApiOkResponse({ type: NewbornPageView })
-  @ApiResponse({ status: 400, description: `Unknown status, bad page or pageSize. ${ERR}` })
+  @ApiErrors({ 400: 'Unknown status, bad cursor, page or pageSize, page together with cursor' })
   list(
     @CurrentCaller() caller: Caller,
     @Query() query: ListNewbornQueryDto,
@@ -107,7 +111,7 @@ export class NewbornController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: NewbornCaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Unknown, or of another acceptance point' })
   get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<NewbornCaseView> {
     return this.newborn.get(clerkPoint(caller), id);
   }
@@ -121,12 +125,11 @@ export class NewbornController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: NewbornCaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
-  @ApiResponse({
-    status: 409,
-    description: `Not waiting for supplements (workflow message). ${ERR}`,
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Unknown, or of another acceptance point' })
+  @ApiErrors({
+    409: 'Not waiting for supplements (workflow message)',
+    422: 'Item not requested or missing',
   })
-  @ApiResponse({ status: 422, description: `Item not requested or missing. ${ERR}` })
   supplement(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -143,11 +146,8 @@ export class NewbornController {
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: NewbornCaseView })
-  @ApiResponse({ status: 404, description: `Unknown, or of another acceptance point. ${ERR}` })
-  @ApiResponse({
-    status: 409,
-    description: `Already registered or closed (workflow message). ${ERR}`,
-  })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Unknown, or of another acceptance point' })
+  @ApiErrors({ 409: 'Already registered or closed (workflow message)' })
   cancel(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,

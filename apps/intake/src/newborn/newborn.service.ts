@@ -10,6 +10,7 @@ import { compareStored, idempotencyKeyProblem, requestHash } from '../applicatio
 import { formatReceiptNumber } from '../applications/receipt-number';
 import { CaseEntity, newbornPart, SubmittedSupplement } from '../case/case.entity';
 import { CaseEventRequest, CaseService, TransitionActor } from '../case/case.service';
+import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/http-problems';
 import { intakeDeadlines } from '../policy/deadlines';
 import { IntakePolicy } from '../policy/intake-policy';
@@ -277,20 +278,40 @@ export class NewbornService {
     return toNewbornView(c, await this.cases.timeline(this.dataSource.manager, c.id), new Date());
   }
 
+  /** Newest first; keyset paging with `cursor` (every page costs the same), or `page` (offset). */
   async list(point: string, query: ListNewbornQueryDto): Promise<NewbornPageView> {
-    const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
-    const [rows, total] = await this.dataSource.manager.findAndCount(CaseEntity, {
-      where: {
-        acceptancePoint: point,
-        kind: CaseKind.NEWBORN,
-        ...(query.status ? { status: query.status } : {}),
-      },
-      order: { createdAt: 'DESC', id: 'ASC' },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    });
-    return { items: rows.map(toNewbornSummary), page, pageSize, total };
+    if (query.cursor !== undefined && query.page !== undefined) {
+      const message = 'page and cursor cannot be combined: follow nextCursor, or use page alone';
+      throw badRequest('page', 'page.withCursor', message);
+    }
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const qb = this.dataSource.manager
+      .createQueryBuilder(CaseEntity, 'c')
+      .addSelect(
+        `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        'cursor_at',
+      )
+      .where('c.acceptance_point = :point', { point })
+      .andWhere('c.kind = :kind', { kind: CaseKind.NEWBORN });
+    if (query.status) qb.andWhere('c.status = :status', { status: query.status });
+    const total = await qb.clone().getCount();
+    if (after)
+      qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', {
+        at: after.at,
+        id: after.id,
+      });
+    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC');
+    const page = after ? null : (query.page ?? 1);
+    qb.offset(page ? (page - 1) * pageSize : 0).limit(pageSize + 1);
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
+    const rows = entities.slice(0, pageSize);
+    const last = rows.length ? raw[rows.length - 1] : undefined;
+    const nextCursor =
+      entities.length > pageSize && last
+        ? encodeCursor(last.cursor_at, rows[rows.length - 1].id)
+        : null;
+    return { items: rows.map(toNewbornSummary), nextCursor, page, pageSize, total };
   }
 
   async supplement(

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CASE_STATUSES } from '@app/workflow';
+import { ANY_CASE_STATUSES } from '@app/workflow';
 import { TimelineEntryView } from '../../applications/dto/case-view.dto';
 
 export class AuditTimelineEntryView extends TimelineEntryView {
@@ -23,7 +23,7 @@ export class AuditTimelineEntryView extends TimelineEntryView {
 export class AuditTimelineView {
   @ApiProperty({ format: 'uuid' }) caseId!: string;
   @ApiProperty() receiptNumber!: string;
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: ANY_CASE_STATUSES }) status!: string;
   @ApiProperty() acceptancePoint!: string;
   @ApiProperty() residenceProvince!: string;
   @ApiProperty() hukouProvince!: string;

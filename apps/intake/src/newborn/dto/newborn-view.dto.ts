@@ -11,6 +11,7 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -25,10 +26,15 @@ import {
 export class NewbornChildView {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['M', 'F'] }) sex!: string;
-  @ApiProperty() birthDate!: string;
+  @ApiProperty({ format: 'date' }) birthDate!: string;
   @ApiProperty() ethnicity!: string;
-  @ApiProperty() birthPlaceCode!: string;
-  @ApiProperty({ nullable: true, description: 'Civil Code art. 1015 exception code' })
+  @ApiProperty({ example: '330402', description: 'Division code of the place of birth' })
+  birthPlaceCode!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Civil Code art. 1015 exception code',
+  })
   surnameReason!: string | null;
 }
 
@@ -36,8 +42,49 @@ export class NewbornParentView {
   @ApiProperty({ enum: ['FATHER', 'MOTHER'] }) relation!: string;
   @ApiProperty() name!: string;
   @ApiProperty() ethnicity!: string;
-  @ApiProperty({ nullable: true, example: '340104********511X', description: 'Masked' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '340104********511X',
+    description: "Masked (null: the other parent's number was not given)",
+  })
   idNumberMasked!: string | null;
+}
+
+export class MarriageEvidenceView {
+  @ApiProperty({ description: 'Kind of marriage evidence' }) kind!: string;
+  @ApiProperty({ type: String, nullable: true }) number!: string | null;
+}
+
+export class NewbornHukouView {
+  @ApiProperty({ example: '330402', description: 'County division code of the hukou address' })
+  addressCode!: string;
+  @ApiProperty() address!: string;
+}
+
+export class NewbornDeliveryView {
+  @ApiProperty({ enum: ['WINDOW', 'POST'] }) method!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'POST only' })
+  recipient!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'POST only' })
+  address!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'POST only' })
+  phone!: string | null;
+}
+
+export class NewbornEligibilityView {
+  @ApiProperty({ description: 'The pilot-schedule rule that opened the route' }) rule!: string;
+  @ApiProperty({ description: 'Why, in words' }) reason!: string;
+}
+
+export class NewbornSupplementItemView {
+  @ApiProperty({ example: 'MARRIAGE_EVIDENCE' }) code!: string;
+  @ApiProperty() description!: string;
+}
+
+export class NewbornRefusalView {
+  @ApiProperty() code!: string;
+  @ApiProperty({ description: 'The refusal in words' }) reason!: string;
 }
 
 export class HouseholdRegisterPageView {
@@ -50,11 +97,11 @@ export class HouseholdRegisterPageView {
   @ApiProperty({ description: '出生地' }) birthPlace!: string;
   @ApiProperty({ description: '民族' }) ethnicity!: string;
   @ApiProperty({ description: '籍贯' }) nativePlace!: string;
-  @ApiProperty({ description: '出生日期' }) birthDate!: string;
+  @ApiProperty({ format: 'date', description: '出生日期' }) birthDate!: string;
   @ApiProperty({ description: '公民身份号码' }) citizenIdNumber!: string;
   @ApiProperty({ description: '住址' }) address!: string;
   @ApiProperty({ example: '出生登记' }) registrationReason!: string;
-  @ApiProperty({ description: '登记日期' }) registeredOn!: string;
+  @ApiProperty({ format: 'date', description: '登记日期' }) registeredOn!: string;
   @ApiProperty({ description: '承办单位' }) registeringAuthority!: string;
   @ApiProperty() registeringAuthorityCode!: string;
 }
@@ -79,37 +126,38 @@ export class NewbornCaseView {
   @ApiProperty({ description: 'As declared (出生医学证明编号)' }) birthCertificateNumber!: string;
   @ApiProperty({ type: NewbornParentView }) parent!: NewbornParentView;
   @ApiProperty({ type: NewbornParentView, nullable: true }) otherParent!: NewbornParentView | null;
-  @ApiProperty({ description: '{kind, number}' }) marriage!: {
-    kind: string;
-    number: string | null;
-  };
-  @ApiProperty({ description: '{addressCode, address}' }) hukou!: {
-    addressCode: string;
-    address: string;
-  };
-  @ApiProperty({ description: '{method, recipient, address, phone} of the page' }) delivery!: {
-    method: string;
-    recipient: string | null;
-    address: string | null;
-    phone: string | null;
-  };
-  @ApiProperty({ description: 'Which pilot rule opened the route for newborn registration' })
-  eligibility!: { rule: string; reason: string };
-  @ApiProperty() reviewRound!: number;
-  @ApiProperty({ description: 'Items the hukou side asked for (SUPPLEMENT_REQUIRED)' })
-  supplementRequested!: { code: string; description: string }[];
-  @ApiProperty({ nullable: true, description: '{code, reason} when REFUSED' })
-  refusal!: { code: string; reason: string } | null;
+  @ApiProperty({ type: MarriageEvidenceView }) marriage!: MarriageEvidenceView;
+  @ApiProperty({ type: NewbornHukouView }) hukou!: NewbornHukouView;
+  @ApiProperty({ type: NewbornDeliveryView, description: 'How the page is handed over' })
+  delivery!: NewbornDeliveryView;
+  @ApiProperty({
+    type: NewbornEligibilityView,
+    description: 'Which pilot rule opened the route for newborn registration',
+  })
+  eligibility!: NewbornEligibilityView;
+  @ApiProperty({ type: 'integer', description: 'Current review round (1, +1 per supplement)' })
+  reviewRound!: number;
+  @ApiProperty({
+    type: [NewbornSupplementItemView],
+    description: 'Items the hukou side asked for (SUPPLEMENT_REQUIRED)',
+  })
+  supplementRequested!: NewbornSupplementItemView[];
+  @ApiProperty({ type: NewbornRefusalView, nullable: true, description: 'When REFUSED' })
+  refusal!: NewbornRefusalView | null;
   @ApiProperty({
     type: NewbornRegistrationView,
     nullable: true,
     description: "Once registered: the child's citizen ID number and the household-register page",
   })
   registration!: NewbornRegistrationView | null;
-  @ApiProperty({ nullable: true }) cancelReason!: string | null;
+  @ApiProperty({ type: String, nullable: true }) cancelReason!: string | null;
   @ApiProperty({ type: DeadlinesView }) deadlines!: DeadlinesView;
   @ApiProperty({ type: OverdueView }) overdue!: OverdueView;
-  @ApiProperty({ description: 'Events the clerk may send now (SUPPLEMENT_SUBMITTED, CANCELLED)' })
+  @ApiProperty({
+    type: [String],
+    enum: ['SUPPLEMENT_SUBMITTED', 'CANCELLED'],
+    description: 'Events the clerk may send now (workflow events of the residence side)',
+  })
   allowedActions!: string[];
   @ApiProperty({ type: [TimelineEntryView] }) timeline!: TimelineEntryView[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -127,9 +175,24 @@ export class NewbornSummaryView {
 
 export class NewbornPageView {
   @ApiProperty({ type: [NewbornSummaryView] }) items!: NewbornSummaryView[];
-  @ApiProperty() page!: number;
-  @ApiProperty() pageSize!: number;
-  @ApiProperty() total!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page (newest first); null on the last page',
+  })
+  nextCursor!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The page number when paging with `page`; null when paging with `cursor`',
+  })
+  page!: number | null;
+  @ApiProperty({ type: 'integer' }) pageSize!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Registrations of the point (with the status filter)',
+  })
+  total!: number;
 }
 
 export class ListNewbornQueryDto {
@@ -138,7 +201,20 @@ export class ListNewbornQueryDto {
   @IsIn(NEWBORN_STATUSES, { message: `status must be one of ${NEWBORN_STATUSES.join(', ')}` })
   status?: NewbornStatus;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @ApiPropertyOptional({
+    description: 'Opaque keyset cursor: the `nextCursor` of the previous page.',
+  })
+  @IsOptional()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of a previous page' })
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    default: 1,
+    description: 'Page number (offset paging): use `cursor` instead. Not together with `cursor`.',
+    deprecated: true,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

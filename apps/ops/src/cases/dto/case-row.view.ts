@@ -1,11 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CASE_STATUSES } from '@app/workflow';
+import { ANY_CASE_STATUSES } from '@app/workflow';
 import type { CaseRow } from '../case-sql';
 
 /** OpenAPI shape of CaseRow (the compiler keeps the two in step through `implements`). */
 export class CaseRowView implements CaseRow {
   @ApiProperty({ format: 'uuid' }) caseId!: string;
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: ANY_CASE_STATUSES }) status!: string;
   @ApiProperty({ type: String, nullable: true, example: '审核中' }) statusZh!: string | null;
   @ApiProperty({ example: '31' }) residenceProvince!: string;
   @ApiProperty({ example: '上海' }) residenceProvinceName!: string;

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CASE_STATUSES } from '@app/workflow';
+import { ANY_CASE_STATUSES, CaseKind } from '@app/workflow';
 import { CaseRowView } from '../../cases/dto/case-row.view';
 import type {
   BreachStats,
@@ -10,6 +10,7 @@ import type {
   Overview,
   PairCount,
   PairStats,
+  ServiceCount,
   RegionCount,
   RegionStats,
   Scoped,
@@ -27,22 +28,38 @@ export class ScopedView implements Scoped {
 }
 
 export class StatusCountView implements StatusCount {
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: ANY_CASE_STATUSES }) status!: string;
   @ApiProperty() zh!: string;
   @ApiProperty({ type: 'integer', description: 'Cases now in this status' }) count!: number;
   @ApiProperty({ type: 'integer', description: 'Cases that ever entered it' }) reached!: number;
 }
 
 export class FunnelStepView {
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: ANY_CASE_STATUSES }) status!: string;
   @ApiProperty() zh!: string;
   @ApiProperty({ type: 'integer' }) reached!: number;
+}
+
+export class ServiceCountView implements ServiceCount {
+  @ApiProperty({ enum: Object.values(CaseKind), description: 'The kind of case' })
+  service!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) open!: number;
+  @ApiProperty({ type: 'integer' }) delivered!: number;
+  @ApiProperty({ type: 'integer' }) refused!: number;
+  @ApiProperty({ type: 'integer' }) cancelled!: number;
 }
 
 export class StatusStatsView extends ScopedView implements StatusStats {
   @ApiProperty({ type: 'integer' }) total!: number;
   @ApiProperty({ type: 'integer' }) open!: number;
   @ApiProperty({ type: [StatusCountView] }) statuses!: StatusCountView[];
+  @ApiProperty({
+    type: [ServiceCountView],
+    description: 'Cases per service (kind of case): both workflows of the engine',
+  })
+  services!: ServiceCountView[];
   @ApiProperty({
     type: [FunnelStepView],
     description: 'The main path, with cases reaching each step',
@@ -99,7 +116,7 @@ export class DailyStatsView extends ScopedView implements DailyStats {
 }
 
 export class StageTimeView implements StageTime {
-  @ApiProperty({ enum: CASE_STATUSES }) status!: string;
+  @ApiProperty({ enum: ANY_CASE_STATUSES }) status!: string;
   @ApiProperty() zh!: string;
   @ApiProperty({ type: 'integer' }) completed!: number;
   @ApiProperty({ type: Number, nullable: true }) medianSeconds!: number | null;
