@@ -242,9 +242,13 @@ async function main() {
   const today = todayInChina();
   const registry = generateRegistry({ seed: 'demo', perProvince: 40 });
   // People with a case still open (an earlier demo run that was interrupted) are left out: a person
-  // has one open first application at a time.
+  // has one open first application at a time. So are people the hukou side already holds a first
+  // application for (an earlier run's case, delivered or withdrawn): it would refuse them as
+  // "already open elsewhere". The demo reads both schemas because it runs every service on one
+  // database; a real residence node never reads the hukou side's tables.
   const open: { id: string }[] = await dataSource.query(
-    `SELECT applicant->>'idNumber' AS id FROM intake.cases WHERE status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED')`,
+    `SELECT applicant->>'idNumber' AS id FROM intake.cases WHERE status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED')
+     UNION SELECT id_number AS id FROM verification.open_applications`,
   );
   const used = new Set<string>(open.map((r) => r.id));
   const pick = (province: string, age: [number, number]) => {
@@ -384,7 +388,9 @@ async function main() {
   const birthDate = new Date(Date.now() - 10 * 86_400_000 + 8 * 3_600_000)
     .toISOString()
     .slice(0, 10);
-  let certificate = Number(runId.replace(/\D/g, '').slice(-6) || '1');
+  // A random start so that a later demo run on the same database uses certificates never used
+  // before (the hukou side registers a certificate once).
+  let certificate = randomInt(1, 999_999_000);
   for (const { scenario, father, mother } of families) {
     const clerk = bearer('clerk', { province: scenario.point.slice(0, 2), point: scenario.point });
     const surname = [...father.name][0];
