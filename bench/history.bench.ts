@@ -48,6 +48,7 @@ async function runOne(database: string, samples: number, intakes: number): Promi
   process.env.DATABASE_URL = dbUrl(database);
   process.env.QUEUE_PREFIX = `bench-history-${database}-${process.pid}`;
   process.env.RECONCILE_INTERVAL_MS = '0';
+  process.env.STATS_PUBLISH_INTERVAL_MS = '0';
   process.env.LOG_LEVEL = 'warn';
   const config = loadConfig();
   const node = await startNode({ name: 'bench-history', features: ALL_FEATURES, config, port: 0 });

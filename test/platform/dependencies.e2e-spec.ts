@@ -38,6 +38,7 @@ describe('platform: PostgreSQL or Redis unavailable', () => {
       MESSAGE_BACKOFF_MS: '50',
       MESSAGE_ATTEMPTS: '5',
       RECONCILE_INTERVAL_MS: '0',
+      STATS_PUBLISH_INTERVAL_MS: '0',
       DATABASE_POOL_SIZE: '4',
     });
     node = await startNode({

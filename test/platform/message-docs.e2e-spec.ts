@@ -22,7 +22,7 @@ describe('GET /api/docs/messages (AsyncAPI 3)', () => {
     const doc = (await res.json()) as { asyncapi: string; channels: Record<string, unknown> };
     expect(doc).toEqual(asyncApiDocument({ provinces: PROVINCE_CODES }));
     expect(doc.asyncapi).toBe('3.0.0');
-    expect(Object.keys(doc.channels)).toHaveLength(124);
+    expect(Object.keys(doc.channels)).toHaveLength(125);
   });
 
   it('and the same document as YAML', async () => {

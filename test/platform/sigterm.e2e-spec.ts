@@ -71,6 +71,7 @@ describe('platform: SIGTERM on a node process (e2e)', () => {
           KEYRING_DIR: keys,
           LOG_LEVEL: 'info',
           RECONCILE_INTERVAL_MS: '0',
+          STATS_PUBLISH_INTERVAL_MS: '0',
           DRAIN_DELAY_MS: '1500',
           DRAIN_CONNECTIONS_MS: '3000',
           SHUTDOWN_TIMEOUT_MS: '15000',

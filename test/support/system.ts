@@ -36,6 +36,8 @@ export async function startTestSystem(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     MESSAGE_BACKOFF_MS: '50',
     OUTBOX_POLL_MS: '100',
+    // No statistics snapshots unless a test asks for them.
+    STATS_PUBLISH_INTERVAL_MS: '0',
     ...env,
   });
   const node = await startNode({ name: 'test', features, config, port: 0 });

@@ -24,6 +24,7 @@ import { PhotosService } from './photos/photos.service';
 import { IntakePolicy } from './policy/intake-policy';
 import { OpsResendController } from './reconciler/ops-resend.controller';
 import { ReconcilerService } from './reconciler/reconciler.service';
+import { StatsPublisherService } from './stats/stats-publisher.service';
 
 export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity, PhotoEntity];
 
@@ -68,8 +69,9 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
     DeadlinesService,
     OrchestratorService,
     ReconcilerService,
+    StatsPublisherService,
     AuditService,
   ],
-  exports: [ReconcilerService, IntakePolicy],
+  exports: [ReconcilerService, StatsPublisherService, IntakePolicy],
 })
 export class IntakeModule {}

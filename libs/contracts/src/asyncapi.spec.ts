@@ -20,7 +20,8 @@ describe('AsyncAPI 3 document generated from the catalog', () => {
     expect(errors.map((e) => `${e.path.join('.')}: ${e.message}`)).toEqual([]);
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');
-    // Every type and version of the catalog is a message, every service × province a channel.
+    // Every type and version of the catalog is a message, every service × province a channel, and
+    // the national operations node's queue one more.
     const names = document!
       .components()
       .messages()
@@ -32,8 +33,16 @@ describe('AsyncAPI 3 document generated from the catalog', () => {
         .map(([type, def]) => `${type}.v${def.version}`)
         .sort(),
     );
-    expect(document!.channels().length).toBe(SERVICES.length * PROVINCES.length);
-    expect(document!.channels().length).toBe(124);
+    expect(document!.channels().length).toBe(SERVICES.length * PROVINCES.length + 1);
+    expect(document!.channels().length).toBe(125);
+    expect(
+      document!
+        .channels()
+        .get('ops.national')!
+        .messages()
+        .all()
+        .map((m) => m.name()),
+    ).toEqual(['stats.published']);
     const channel = document!.channels().get('verification.33')!;
     expect(
       channel

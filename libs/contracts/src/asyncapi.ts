@@ -1,4 +1,4 @@
-import { SEALING_ALG, SEALING_INFO } from '@app/messaging';
+import { NATIONAL_ADDRESS, SEALING_ALG, SEALING_INFO } from '@app/messaging';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { ZodTypeAny } from 'zod';
 import { Catalog } from './catalog';
@@ -45,8 +45,12 @@ const ADDRESS: Json = {
   type: 'object',
   required: ['province', 'service'],
   properties: {
-    province: { type: 'string', pattern: '^\\d{2}$', description: 'GB/T 2260 province code' },
-    service: { type: 'string', enum: [...SERVICES] },
+    province: {
+      type: 'string',
+      pattern: `^(\\d{2}|${NATIONAL_ADDRESS.province})$`,
+      description: `GB/T 2260 province code, or "${NATIONAL_ADDRESS.province}" for the national operations node`,
+    },
+    service: { type: 'string', enum: [...SERVICES, NATIONAL_ADDRESS.service] },
   },
 };
 
@@ -173,14 +177,22 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
 
   const channels: Json = {};
   const operations: Json = {};
-  for (const service of SERVICES) {
+  // Each service's queue in every province; the national operations node's one queue.
+  const queues: [string, readonly string[]][] = [
+    ...SERVICES.map((service): [string, readonly string[]] => [service, options.provinces]),
+    [NATIONAL_ADDRESS.service, [NATIONAL_ADDRESS.province]],
+  ];
+  for (const [service, provinces] of queues) {
     const consumed = definitions.filter(([, def]) => def.consumer === service);
     if (!consumed.length) continue;
-    for (const province of options.provinces) {
+    for (const province of provinces) {
       const key = channelKey(service, province);
       channels[key] = {
         address: key,
-        title: `${service} of province ${province}`,
+        title:
+          province === NATIONAL_ADDRESS.province
+            ? `${service} of the national operations node`
+            : `${service} of province ${province}`,
         description: `The queue of ${service} of province ${province}: BullMQ queue "{${key}}" under the deployment's QUEUE_PREFIX (the braces are a Redis Cluster hash tag). Job name = message type, job id = message id, job data = the envelope.`,
         messages: Object.fromEntries(
           consumed.map(([type, def]) => [
@@ -242,7 +254,11 @@ function partiesOf(def: CatalogParties): {
   extensions: Json;
 } {
   const of = (service: string, party?: string) =>
-    party ? `${service} of the ${party} province of the case` : service;
+    party === NATIONAL_ADDRESS.province
+      ? `${service} of the national operations node`
+      : party
+        ? `${service} of the ${party} province of the case`
+        : service;
   const sentence = [
     def.producer ? `Sent by ${of(def.producer, def.producerParty)}` : null,
     `${def.producer ? 'consumed' : 'Consumed'} by ${of(def.consumer, def.consumerParty)}`,

@@ -1,6 +1,7 @@
-import { defineCatalog, MessageTypeOf, Party, PayloadOf } from '@app/messaging';
+import { defineCatalog, MessageTypeOf, NATIONAL_ADDRESS, Party, PayloadOf } from '@app/messaging';
 import { z } from 'zod';
 import { RegistrationDecidedPayload, RegistrationRequestedPayload } from './newborn';
+import { StatsSnapshotPayload } from './stats';
 import { Service } from './services';
 
 /**
@@ -269,6 +270,21 @@ export const Catalog = defineCatalog({
       kind: z.enum(['REVIEW_DEADLINE', 'STATUTORY_DEADLINE', 'PICKUP_REMINDER']),
       dueAt: isoTime,
     }),
+  },
+  /**
+   * A province's intake → the national operations node: the province's statistics snapshot (counts
+   * of the cases it holds as the residence side, no personal data). Not about one case: its caseId
+   * is `stats:<province>`.
+   */
+  'stats.published': {
+    version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
+    consumer: NATIONAL_ADDRESS.service,
+    consumerParty: Party.NATIONAL,
+    description:
+      "a province's statistics snapshot: current cases by kind, hukou province and status, and per-day counts of the last 35 days",
+    schema: StatsSnapshotPayload,
   },
 });
 

@@ -7,8 +7,22 @@ import type { z } from 'zod';
 export const Party = {
   RESIDENCE: 'residence',
   HUKOU: 'hukou',
+  /**
+   * Not a party of any case: the national operations node, the one fixed recipient of what a
+   * province publishes about all its cases (statistics snapshots). Its address is NATIONAL_ADDRESS.
+   */
+  NATIONAL: 'national',
 } as const;
 export type Party = (typeof Party)[keyof typeof Party];
+
+/**
+ * The national operations node's name where a province code stands elsewhere: the "province" of its
+ * address (queue `{ops.national}`) and its name in the keyring (`public/national.x25519.pem`: the
+ * key provinces seal snapshots for).
+ */
+export const NATIONAL = 'national';
+/** The address of the national operations node. */
+export const NATIONAL_ADDRESS = { service: 'ops', province: NATIONAL } as const;
 
 /** The province each party of one case is (only the parties a message involves are needed). */
 export type CaseParties = Partial<Readonly<Record<Party, string>>>;
@@ -24,7 +38,10 @@ export interface MessageDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** The service that may send it, in the province of `producerParty` of the case. */
   producer: string;
   producerParty: Party;
-  /** The service that consumes it, in the province of `consumerParty` of the case. */
+  /**
+   * The service that consumes it, in the province of `consumerParty` of the case (for
+   * Party.NATIONAL: the national operations node, NATIONAL_ADDRESS).
+   */
   consumer: string;
   consumerParty: Party;
   /** For a reply: the type of the request it answers (its `inReplyTo` must name one). */

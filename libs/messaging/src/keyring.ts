@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { NATIONAL } from './catalog';
 import { EncryptionKey, encryptionKeyId } from './sealing';
 
 /** The keys of the provinces this node serves (signing and opening) and of every other province. */
@@ -42,6 +43,9 @@ export interface KeyringKeys {
  *   private/<province>.x25519/<kid>.pem   X25519 private keys (PKCS#8 PEM): the current one and every
  *                                         retired one still needed to open older messages
  * Key ids are computed from the keys (RFC 7638 thumbprints), so file names are for people only.
+ * The national operations node signs nothing; it holds an X25519 pair under the name `national`
+ * (NATIONAL) the same way: provinces seal their statistics snapshots for
+ * `public/national.x25519.pem`, and only the national node holds `private/national.x25519/`.
  */
 export class Keyring {
   constructor(private readonly keys: KeyringKeys) {}
@@ -146,7 +150,8 @@ export class Keyring {
           // last public file written is the current one, and both nodes read it back below.
           Keyring.addEncryptionKey(dir, p);
         }
-        if (existsSync(join(pubDir, `${p}.pem`))) continue;
+        // The national node signs nothing: it holds an encryption pair only.
+        if (p === NATIONAL || existsSync(join(pubDir, `${p}.pem`))) continue;
         const pair = generateKeyPairSync('ed25519');
         try {
           // Exclusive create: when two nodes start together on a fresh folder, one generates the
@@ -169,14 +174,17 @@ export class Keyring {
         );
         generated.push(p);
       }
-      waitForPublicKeys(pubDir, opts.provinces);
+      waitForPublicKeys(
+        pubDir,
+        opts.provinces.filter((p) => p !== NATIONAL),
+      );
     }
     const keys = emptyKeys();
     const files = (folder: string) => (existsSync(folder) ? readdirSync(folder) : []);
     for (const file of files(privDir)) {
-      const m = /^(\d{2})\.pem$/.exec(file);
+      const m = /^(\d{2}|national)\.pem$/.exec(file);
       if (m) keys.signing.set(m[1], createPrivateKey(readFileSync(join(privDir, file), 'utf8')));
-      const x = /^(\d{2})\.x25519$/.exec(file);
+      const x = /^(\d{2}|national)\.x25519$/.exec(file);
       if (x && statSync(join(privDir, file)).isDirectory()) {
         const byKid = new Map<string, KeyObject>();
         for (const keyFile of files(join(privDir, file)).filter((f) => f.endsWith('.pem'))) {
@@ -187,16 +195,16 @@ export class Keyring {
       }
     }
     for (const file of files(pubDir)) {
-      const m = /^(\d{2})\.pem$/.exec(file);
+      const m = /^(\d{2}|national)\.pem$/.exec(file);
       if (m) keys.verifying.set(m[1], createPublicKey(readFileSync(join(pubDir, file), 'utf8')));
-      const x = /^(\d{2})\.x25519\.pem$/.exec(file);
+      const x = /^(\d{2}|national)\.x25519\.pem$/.exec(file);
       if (x) {
         const publicKey = createPublicKey(readFileSync(join(pubDir, file), 'utf8'));
         keys.encryption.set(x[1], { kid: encryptionKeyId(publicKey), publicKey });
       }
     }
     const problems: string[] = [];
-    const missing = opts.provinces.filter((p) => !keys.signing.has(p));
+    const missing = opts.provinces.filter((p) => p !== NATIONAL && !keys.signing.has(p));
     if (missing.length)
       problems.push(
         `no private key for served province(s) ${missing.join(', ')} (expected private/<code>.pem)`,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { BullMqClient } from './bullmq.client';
+import { NATIONAL_ADDRESS, Party } from './catalog';
 import type { CaseParties, Catalog, MessageDefinition, MessageTypeOf, PayloadOf } from './catalog';
 import { Address, Envelope, envelopeHash, UnsignedEnvelope } from './envelope';
 import type { Keyring } from './keyring';
@@ -117,7 +118,11 @@ export function addressOf(
       `the catalog does not let ${from.service} of ${from.province} send ${type}: only ${definition.producer} of the ${definition.producerParty} province of the case (${producerProvince ?? 'not given'})`,
     );
   }
-  const consumerProvince = parties[definition.consumerParty];
+  // The national node is no party of a case: it has one fixed address.
+  const consumerProvince =
+    definition.consumerParty === Party.NATIONAL
+      ? NATIONAL_ADDRESS.province
+      : parties[definition.consumerParty];
   if (!consumerProvince) {
     throw new Error(
       `${type} goes to the ${definition.consumerParty} province of the case, which was not given`,

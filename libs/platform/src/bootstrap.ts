@@ -7,7 +7,14 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import type { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { BullMqClient, BullMqServer, DependencyLog, Keyring } from '@app/messaging';
+import {
+  BullMqClient,
+  BullMqServer,
+  DependencyLog,
+  HostedService,
+  Keyring,
+  NATIONAL,
+} from '@app/messaging';
 import { Catalog, schemaOf, Service } from '@app/contracts';
 import { PROVINCE_CODES } from '@app/domain';
 import {
@@ -35,6 +42,12 @@ export interface FeatureDefinition {
   database: DatabaseModuleParts;
   /** The service whose queues this feature consumes, if any (ops consumes none). */
   service?: Service;
+  /**
+   * Queues this feature consumes that are not a service's queue of each served province: the
+   * national operations node's one queue (`{ops.national}`), with the schema of its inbox and dead
+   * letters.
+   */
+  consumes?: HostedService;
   /** Pages worth announcing at start, e.g. { '/ops': 'operations dashboard' }. */
   pages?: Record<string, string>;
 }
@@ -70,8 +83,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log.log('created the database named in DATABASE_URL');
 
   const provinces = servedProvinces(config, PROVINCE_CODES);
+  const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
+  const extraQueues = options.features.flatMap((f) => (f.consumes ? [f.consumes] : []));
+  const national = extraQueues.some((q) => q.provinces.includes(NATIONAL));
+  // The keys this node must hold privately: those of the provinces it serves, and the national
+  // node's encryption pair if it is the national node (which alone, serving no province's
+  // service, needs no province's key). Development keys are made for every province and the
+  // national node, so that provinces can seal snapshots for it.
   const { keyring, generated } = Keyring.load(config.KEYRING_DIR, {
-    provinces: config.KEYRING_AUTOGENERATE ? PROVINCE_CODES : provinces,
+    provinces: config.KEYRING_AUTOGENERATE
+      ? [...PROVINCE_CODES, NATIONAL]
+      : national
+        ? [...(services.length ? provinces : []), NATIONAL]
+        : provinces,
     autogenerate: config.KEYRING_AUTOGENERATE,
   });
   if (generated.length)
@@ -88,7 +112,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ) as DatabaseModuleParts['migrations'],
   };
 
-  const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
   const status = new NodeStatus();
   const drain = new Drain(status, config);
 
@@ -144,14 +167,17 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await runMigrationsLocked(app.get(DataSource), new Logger('Migrations'));
 
   let transport: BullMqServer | undefined;
-  if (services.length) {
+  if (services.length || extraQueues.length) {
     // inheritAppConfig: the microservice shares the global filter registered above, which hands
     // handler errors to the transport unchanged (Nest's default RPC filter would hide them).
     transport = new BullMqServer({
       redisUrl: redisEndpoint(config),
       dependencies: app.get(DependencyLog),
       prefix: config.QUEUE_PREFIX,
-      services: services.map((service) => ({ service, schema: schemaOf(service), provinces })),
+      services: [
+        ...services.map((service) => ({ service, schema: schemaOf(service), provinces })),
+        ...extraQueues,
+      ],
       catalog: Catalog,
       keyring,
       dataSource: app.get(DataSource),

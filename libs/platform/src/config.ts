@@ -121,6 +121,11 @@ const ConfigSchema = z.object({
     .default(30 * 86_400_000),
   /** Period of the intake reconciler; 0 disables the periodic run. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Period of the statistics snapshot each served province's intake publishes to the national
+   * operations node (also once at start); 0 publishes none.
+   */
+  STATS_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /** A pending command unanswered for this long is sent again by the reconciler. */
   RESEND_AFTER_MS: z.coerce
     .number()
@@ -150,6 +155,21 @@ const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024),
+  // ops
+  /**
+   * This node is the national operations node: it consumes the provinces' statistics snapshots
+   * (queue `{ops.national}`) into its own database and serves GET /api/v1/ops/national.
+   */
+  OPS_NATIONAL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** On the national node, a province whose newest snapshot is older than this is shown stale. */
+  NATIONAL_STALE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(5 * 60_000),
   // production and delivery
   /** Wrong receipt numbers or pickup codes in a row for one delivery before it is locked. */
   DELIVERY_SECRET_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),

@@ -23,7 +23,7 @@ import type { TestSystem } from '../../support/system';
  */
 export class MessageInjector {
   private readonly keyring: Keyring;
-  private readonly client: BullMqClient;
+  readonly client: BullMqClient;
   private readonly dataSource?: DataSource;
   /** The last request seen per case and type (used when the database cannot be read). */
   private readonly requests = new Map<string, Envelope>();

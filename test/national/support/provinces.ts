@@ -54,6 +54,8 @@ export class NationalTopology {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
         MESSAGE_BACKOFF_MS: '50',
         OUTBOX_POLL_MS: '100',
+        // No statistics snapshots unless a test asks for them.
+        STATS_PUBLISH_INTERVAL_MS: '0',
         RECONCILE_INTERVAL_MS: '0',
         ...env,
       }),

@@ -10,7 +10,7 @@ export interface CaseRoute {
 }
 
 /** The provinces of the case's parties, as the outbox and the catalog name them. */
-export function partiesOf(c: CaseRoute): Required<CaseParties> {
+export function partiesOf(c: CaseRoute): CaseParties & Record<'residence' | 'hukou', string> {
   return { [Party.RESIDENCE]: c.residenceProvince, [Party.HUKOU]: c.hukouProvince };
 }
 

@@ -18,8 +18,11 @@ import {
 import { SERVICES, schemaOf } from '@app/contracts';
 import { DeadLetterReason } from '@app/messaging';
 
-/** The schemas whose dead letters ops reads: one per service. */
-export const DEAD_LETTER_SCHEMAS: readonly string[] = SERVICES.map(schemaOf);
+/**
+ * The schemas whose dead letters ops reads: one per service, and `ops` (the national operations
+ * node's queue of statistics snapshots).
+ */
+export const DEAD_LETTER_SCHEMAS: readonly string[] = [...SERVICES.map(schemaOf), 'ops'];
 const REASONS = Object.values(DeadLetterReason);
 
 export const MAX_REPLAY_ITEMS = 100;
