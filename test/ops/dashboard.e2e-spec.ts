@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
+import { nationalFeature } from '../../apps/ops/src/national/national.feature';
 import { BullMqClient, DeadLetterReason, DeadLetterStore, Envelope } from '@app/messaging';
 import { authHeaders } from '../support/auth';
 import { TEST_REDIS_URL } from '../support/database';
@@ -97,7 +98,21 @@ describeInBrowser('ops dashboard in headless Chromium (e2e)', () => {
     });
 
   beforeAll(async () => {
-    ops = await startOpsSystem({ RESEND_AFTER_MS: String(RESEND_AFTER_MS) });
+    // Also the national operations node: its panel shows the provinces' snapshots.
+    ops = await startOpsSystem({ RESEND_AFTER_MS: String(RESEND_AFTER_MS) }, [nationalFeature]);
+    const snapshot = (province: string, asOf: string, cases: number) =>
+      ops.dataSource.query(
+        `INSERT INTO ops.province_snapshots
+                (province, sequence, as_of, window_start, counts, daily, message_id)
+         VALUES ($1, 7, $2, current_date - 34, $3, '[]', gen_random_uuid())`,
+        [
+          province,
+          asOf,
+          JSON.stringify([{ kind: 'idcard', hukou: '34', status: 'UNDER_REVIEW', cases }]),
+        ],
+      );
+    await snapshot('31', new Date().toISOString(), 5);
+    await snapshot('32', new Date(Date.now() - 3_600_000).toISOString(), 2);
     const factory = new CaseFactory(ops.dataSource);
     await writeHistory(factory);
     await writeCurrent(factory, Date.now());
@@ -204,6 +219,18 @@ describeInBrowser('ops dashboard in headless Chromium (e2e)', () => {
       await page.locator('#stuck-table button', { hasText: 'Re-send' }).count(),
     ).toBeGreaterThan(0);
     expect(await page.textContent('#queues-table')).toContain('{verification.34}');
+
+    // The national panel: the sum of the snapshots, and how fresh each one is.
+    const nationalApi = (
+      await call<{ total: number; provinces: unknown[] }>(ops.url, 'GET', '/api/v1/ops/national')
+    ).body;
+    expect(nationalApi.total).toBe(7);
+    expect(await page.isVisible('#national')).toBe(true);
+    expect(digits(await figure('national-total'))).toBe(nationalApi.total);
+    expect(await figure('national-reporting')).toBe('2 / 31');
+    expect(digits(await figure('national-stale'))).toBe(1);
+    expect(await page.locator('#national-table tbody tr').count()).toBe(2);
+    expect(await page.textContent('#national-table tbody tr:nth-child(2)')).toContain('stale');
 
     await page.waitForSelector('#workflow-diagram svg', { timeout: 20_000 });
     expect(await page.locator('#workflow-diagram svg .node').count()).toBeGreaterThanOrEqual(11);

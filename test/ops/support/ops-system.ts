@@ -37,8 +37,11 @@ export interface OpsSystem {
   close(): Promise<void>;
 }
 
-export async function startOpsSystem(env: Record<string, string> = {}): Promise<OpsSystem> {
-  const sys = await startTestSystem([opsFeature, serviceSchemas], env);
+export async function startOpsSystem(
+  env: Record<string, string> = {},
+  extra: FeatureDefinition[] = [],
+): Promise<OpsSystem> {
+  const sys = await startTestSystem([opsFeature, serviceSchemas, ...extra], env);
   return {
     sys,
     url: sys.url,

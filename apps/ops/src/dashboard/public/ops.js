@@ -64,6 +64,8 @@
     timer: null,
     range: { from: '', to: '' },
     workflowDrawn: false,
+    /** Whether this node serves the national figures: unknown (null) until asked. */
+    national: null,
   };
 
   // ── token ────────────────────────────────────────────────────────────────────────────────
@@ -589,6 +591,57 @@
     );
   }
 
+  /** The national panel: on the national operations node only (elsewhere the route is 404). */
+  function renderNational(n) {
+    const panel = $('#national');
+    if (!n) {
+      panel.hidden = true;
+      return;
+    }
+    panel.hidden = false;
+    setFigure('national-total', n.total);
+    setFigure('national-open', n.open);
+    $('[data-figure="national-reporting"]').textContent =
+      `${n.provinces.length} / ${n.provinces.length + n.missing.length}`;
+    setFigure('national-stale', n.provinces.filter((p) => p.stale).length);
+    $('#national-summary').textContent = [
+      n.byKind.map((k) => `${k.kind} ${num(k.cases)} (open ${num(k.open)})`).join(' · '),
+      `stale after ${duration(n.staleAfterSeconds)}`,
+      n.missing.length ? `not heard from: ${n.missing.join(', ')}` : 'every province reporting',
+    ]
+      .filter(Boolean)
+      .join(' — ');
+    fillTable(
+      '#national-table',
+      n.provinces,
+      (tr, p) => {
+        cell(tr, `${p.name} (${p.province})`);
+        cell(tr, num(p.cases), 'num');
+        cell(tr, `#${p.sequence}`, 'num');
+        cell(tr, dateTime(p.asOf));
+        cell(tr, duration(p.ageSeconds));
+        tag(cell(tr, ''), p.stale ? 'stale' : 'fresh', p.stale);
+      },
+      'no province has published a snapshot yet',
+    );
+  }
+
+  /** null when this node is not the national operations node (asked once: 404). */
+  async function national() {
+    if (state.national === false) return null;
+    try {
+      const answer = await api('/api/v1/ops/national');
+      state.national = true;
+      return answer;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        state.national = false;
+        return null;
+      }
+      throw error;
+    }
+  }
+
   async function drawWorkflow() {
     if (state.workflowDrawn) return;
     const wf = await api('/api/v1/ops/workflow');
@@ -639,6 +692,7 @@
         api(`/api/v1/ops/dead-letters${query(letters)}`),
         api(`/api/v1/ops/queues${query({ province })}`),
         drawWorkflow(),
+        national(),
       ]);
       if (!state.token) return; // the token was refused meanwhile
       const renderers = [
@@ -647,6 +701,7 @@
         renderDeadLetters,
         renderQueues,
         () => undefined,
+        renderNational,
       ];
       const problems = [];
       results.forEach((r, i) => {
