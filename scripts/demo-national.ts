@@ -1,12 +1,15 @@
 /**
  * The national topology on one machine: three provinces (上海 31, 江苏 32, 安徽 34), each with a
  * PostgreSQL server of its own and its four services as separate processes (安徽's verification
- * twice), one Redis Cluster of three masters as the exchange. It drives cross-province cases over
- * the HTTP API with a progress display, SIGKILLs one node mid-flow and starts it again, and exits
- * non-zero unless every case ends where it should:
+ * twice), one Redis Cluster of three masters as the exchange, and the national operations node on a
+ * fourth PostgreSQL server (OPS_NATIONAL=true), fed only by the snapshots the provinces sign and
+ * publish. It drives cross-province cases over the HTTP API with a progress display, SIGKILLs one
+ * node mid-flow and starts it again, and exits non-zero unless every case ends where it should:
  * - every ordered pair of the three provinces, twice: window pickup, DELIVERED;
  * - one person applying in 31 and in 32 at the same moment: the hukou side (34) lets one go on
- *   (DELIVERED) and refuses the other (REFUSED, APPLICATION_ALREADY_OPEN).
+ *   (DELIVERED) and refuses the other (REFUSED, APPLICATION_ALREADY_OPEN);
+ * - the national figures (GET /api/v1/ops/national, from snapshots taken after the last case
+ *   ended) are the cases it drove: per residence province, per status and in total.
  *
  *   npm run demo:national                  # builds, runs, cleans up; exit code 0 = every case as expected
  *   npm run demo:national -- --keep-running  # leaves the topology up until Ctrl-C
@@ -22,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { PROVINCE_CODES } from '@app/domain';
 import { aPortraitPng } from '@app/fixtures';
-import { Keyring } from '@app/messaging';
+import { Keyring, NATIONAL } from '@app/messaging';
 import { DEV_JWT_SECRET, jwtKeyFrom, signJwt, type CallerRole } from '@app/platform';
 import { generateRegistry, importRegistryRecords, RegistryRecord } from '../apps/verification/src';
 import { freePort, LocalPostgres, LocalRedisCluster, until } from './local-servers';
@@ -38,7 +41,12 @@ const POINT: Record<Province, string> = {
   '34': '340104-01',
 };
 const APPS = ['intake', 'verification', 'production', 'delivery'] as const;
-type App = (typeof APPS)[number];
+type App = (typeof APPS)[number] | 'ops';
+/** Where a node runs: a province, or the national operations node. */
+type Site = Province | typeof NATIONAL;
+const SITES: readonly Site[] = [...PROVINCES, NATIONAL];
+/** How often each province's intake publishes its statistics snapshot here (the demo is short). */
+const STATS_PUBLISH_INTERVAL_MS = 2000;
 const FINAL = ['DELIVERED', 'REFUSED', 'CANCELLED'];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -50,7 +58,7 @@ class NodeProcess {
   constructor(
     readonly label: string,
     readonly app: App,
-    readonly province: Province,
+    readonly province: Site,
     readonly port: number,
     private readonly env: Record<string, string>,
   ) {}
@@ -153,7 +161,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'national-demo-'));
   const keyringDir = join(work, 'keys');
   const prefix = `national-${Date.now().toString(36)}`;
-  const databases = new Map<Province, LocalPostgres>();
+  const databases = new Map<Site, LocalPostgres>();
   let cluster: LocalRedisCluster | undefined;
   const nodes: NodeProcess[] = [];
 
@@ -166,17 +174,20 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    say('National topology: three provinces, a PostgreSQL server each, one Redis Cluster.');
-    // Development keys for every province, made once before the nodes start.
-    Keyring.load(keyringDir, { provinces: PROVINCE_CODES, autogenerate: true });
+    say(
+      'National topology: three provinces, a PostgreSQL server each, one Redis Cluster, a national ops node.',
+    );
+    // Development keys for every province and the national node, made once before the nodes start.
+    Keyring.load(keyringDir, { provinces: [...PROVINCE_CODES, NATIONAL], autogenerate: true });
     const [pgs, redis] = await Promise.all([
-      Promise.all(PROVINCES.map(() => LocalPostgres.start())),
+      Promise.all(SITES.map(() => LocalPostgres.start())),
       LocalRedisCluster.start(),
     ]);
     cluster = redis;
-    PROVINCES.forEach((p, i) => databases.set(p, pgs[i]));
+    SITES.forEach((p, i) => databases.set(p, pgs[i]));
     for (const p of PROVINCES)
       say(`  PostgreSQL of ${p} ${NAMES[p]}: 127.0.0.1:${databases.get(p)!.port}`);
+    say(`  PostgreSQL of the national ops node: 127.0.0.1:${databases.get(NATIONAL)!.port}`);
     say(`  Redis Cluster (3 masters): ${cluster.nodes}`);
 
     // Each service of each province as its own process; 安徽's verification runs twice.
@@ -207,17 +218,34 @@ async function main(): Promise<number> {
                 // A message lost with a killed node is re-sent soon (the demo is short).
                 RECONCILE_INTERVAL_MS: '5000',
                 RESEND_AFTER_MS: '15000',
+                STATS_PUBLISH_INTERVAL_MS: String(STATS_PUBLISH_INTERVAL_MS),
               },
             ),
           );
         }
       }
     }
+    // The national operations node: its own database, the provinces' snapshots its only input.
+    const nationalNode = new NodeProcess('ops-national', 'ops', NATIONAL, await freePort(), {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      DATABASE_URL: databases.get(NATIONAL)!.url(),
+      DATABASE_POOL_SIZE: '5',
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      QUEUE_PREFIX: prefix,
+      KEYRING_DIR: keyringDir,
+      OPS_NATIONAL: 'true',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      WORKER_CONCURRENCY: '4',
+      MESSAGE_BACKOFF_MS: '200',
+    });
+    nodes.push(nationalNode);
     say(`Starting ${nodes.length} node processes…`);
     // Nodes of one database start one after another (migrations wait on an advisory lock anyway);
     // the provinces start side by side.
     await Promise.all(
-      PROVINCES.map(async (province) => {
+      SITES.map(async (province) => {
         for (const node of nodes.filter((n) => n.province === province)) {
           node.start();
           await node.ready();
@@ -225,7 +253,7 @@ async function main(): Promise<number> {
       }),
     );
     for (const node of nodes) say(`  ${node.label.padEnd(16)} ${node.url}`);
-    const nodeOf = (app: App, province: Province) =>
+    const nodeOf = (app: App, province: Site) =>
       nodes.find((n) => n.app === app && n.province === province)!;
 
     // The population registry of each province, imported into that province's database only.
@@ -435,6 +463,12 @@ async function main(): Promise<number> {
     say(
       `  ${killOk ? '✓' : '✗'} ${victim.label} killed and restarted mid-flow (${victimState.killed})`,
     );
+
+    // National statistics: from snapshots the provinces took after the last case ended, the
+    // national node's figures must be the cases driven here, though it never read their databases.
+    const endedAt = Date.now();
+    const nationalOk = await checkNational(nationalNode.url, endedAt, cases);
+    if (!nationalOk) failures++;
     if (failures) {
       for (const node of nodes.filter((n) => n.recentOutput))
         say(`\n--- last output of ${node.label} ---\n${node.recentOutput}`);
@@ -451,6 +485,61 @@ async function main(): Promise<number> {
   } finally {
     await cleanup();
   }
+}
+
+interface NationalFigures {
+  total: number;
+  byStatus: { status: string; cases: number }[];
+  provinces: { province: string; asOf: string; sequence: number; cases: number }[];
+}
+
+/** Waits for snapshots of every province newer than `endedAt`, then compares them with the cases. */
+async function checkNational(url: string, endedAt: number, cases: Case[]): Promise<boolean> {
+  const auditor = bearer('auditor', { province: '11' });
+  let figures: NationalFigures | undefined;
+  const fresh = (n: NationalFigures) =>
+    PROVINCES.every((p) => {
+      const snapshot = n.provinces.find((x) => x.province === p);
+      return !!snapshot && Date.parse(snapshot.asOf) > endedAt;
+    });
+  try {
+    await until(
+      'snapshots of 31, 32 and 34 taken after the last case ended',
+      async () => {
+        figures = await api<NationalFigures>(url, 'GET', '/api/v1/ops/national', auditor);
+        return fresh(figures);
+      },
+      10 * STATS_PUBLISH_INTERVAL_MS + 20_000,
+    );
+  } catch (error) {
+    say(`  ✗ national statistics: ${(error as Error).message}`);
+    return false;
+  }
+  const n = figures!;
+  const problems: string[] = [];
+  if (n.total !== cases.length) problems.push(`total ${n.total}, expected ${cases.length}`);
+  for (const p of PROVINCES) {
+    const expected = cases.filter((c) => c.residence === p).length;
+    const got = n.provinces.find((x) => x.province === p)!.cases;
+    if (got !== expected) problems.push(`${p}: ${got} cases, expected ${expected}`);
+  }
+  const statuses = new Set([...cases.map((c) => c.status), ...n.byStatus.map((s) => s.status)]);
+  for (const status of statuses) {
+    const expected = cases.filter((c) => c.status === status).length;
+    const got = n.byStatus.find((s) => s.status === status)?.cases ?? 0;
+    if (got !== expected) problems.push(`${status}: ${got}, expected ${expected}`);
+  }
+  const snapshots = PROVINCES.map(
+    (p) => `${p} #${n.provinces.find((x) => x.province === p)!.sequence}`,
+  ).join(', ');
+  say(
+    problems.length
+      ? `  ✗ national statistics disagree with the cases: ${problems.join('; ')}`
+      : `  ✓ national statistics: ${n.total} cases from the provinces' signed snapshots (${snapshots}), ${n.byStatus
+          .map((s) => `${s.status} ${s.cases}`)
+          .join(', ')}; the national node read no province's database`,
+  );
+  return problems.length === 0;
 }
 
 main().then(

@@ -4,9 +4,12 @@
  * for them still open. Prints the new key id.
  *
  *   npm run -s keys:rotate -- --province 33 [--dir /etc/idcard/keys]
+ *
+ * `--province national` makes (or rotates) the national operations node's key, the one provinces
+ * seal their statistics snapshots for.
  */
 import { PROVINCE_CODES } from '@app/domain';
-import { Keyring } from '@app/messaging';
+import { Keyring, NATIONAL } from '@app/messaging';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,13 +18,13 @@ function arg(name: string): string | undefined {
 
 function main() {
   const province = arg('province');
-  if (!province || !PROVINCE_CODES.includes(province))
-    throw new Error('--province must be a 2-digit province code (e.g. 33)');
+  if (!province || !(PROVINCE_CODES.includes(province) || province === NATIONAL))
+    throw new Error(`--province must be a 2-digit province code (e.g. 33) or ${NATIONAL}`);
   const dir = arg('dir') ?? process.env.KEYRING_DIR ?? '.keys';
   const kid = Keyring.addEncryptionKey(dir, province);
   process.stdout.write(`${kid}\n`);
   process.stderr.write(
-    `province ${province}: new encryption key ${kid} in ${dir}; restart its nodes, then publish public/${province}.x25519.pem to the other provinces\n`,
+    `${province === NATIONAL ? 'the national node' : `province ${province}`}: new encryption key ${kid} in ${dir}; restart its nodes, then publish public/${province}.x25519.pem to the ${province === NATIONAL ? 'provinces' : 'other provinces'}\n`,
   );
 }
 
