@@ -51,7 +51,8 @@ interface ProvinceKeys {
   encryption: KeyObject;
 }
 
-const PROVINCES = ['31', '33'] as const;
+/** Provinces 31 and 33, and the national operations node (the recipient of statistics snapshots). */
+const PROVINCES = ['31', '33', 'national'] as const;
 
 function provinceKeys(province: string): ProvinceKeys {
   const signingSeed = seed(`ed25519 ${province}`);
@@ -153,7 +154,7 @@ export function buildVectors(): ProtocolVectors {
 
   const keysJson = {
     description:
-      'Test keys of provinces 31 and 33 (never used outside tests). Ed25519: the 32-byte private seed and the raw public key; X25519: the raw private and public keys and the key id (RFC 7638 JWK thumbprint). Hex for secrets, base64url for what travels in messages, PEM as a keyring folder holds them.',
+      'Test keys of provinces 31 and 33 and of the national operations node "national" (never used outside tests; the national node signs nothing in the product, its Ed25519 key here is only for completeness). Ed25519: the 32-byte private seed and the raw public key; X25519: the raw private and public keys and the key id (RFC 7638 JWK thumbprint). Hex for secrets, base64url for what travels in messages, PEM as a keyring folder holds them.',
     provinces: Object.fromEntries(
       PROVINCES.map((p) => {
         const k = keys[p];
@@ -290,6 +291,46 @@ export function buildVectors(): ProtocolVectors {
     payload: { kind: 'REVIEW_DEADLINE', dueAt: '2026-12-07T08:00:00.000Z' },
     inReplyTo: null,
   };
+  const snapshot: UnsignedEnvelope = {
+    id: '3e9c0d1f-6a7b-4c8d-8e9f-1a2b3c4d5e6f',
+    type: 'stats.published',
+    schemaVersion: 1,
+    caseId: 'stats:31',
+    correlationId: '3e9c0d1f-6a7b-4c8d-8e9f-1a2b3c4d5e6f',
+    causationId: null,
+    sender: { province: '31', service: 'intake' },
+    recipient: { province: 'national', service: 'ops' },
+    sentAt: '2026-12-02T08:01:00.000Z',
+    payload: {
+      province: '31',
+      sequence: 42,
+      asOf: '2026-12-02T08:01:00.000Z',
+      windowStart: '2026-10-29',
+      counts: [
+        { kind: 'idcard', hukou: '33', status: 'DELIVERED', cases: 7 },
+        { kind: 'idcard', hukou: '33', status: 'UNDER_REVIEW', cases: 1 },
+      ],
+      daily: [
+        {
+          day: '2026-12-02',
+          kind: 'idcard',
+          hukou: '33',
+          measure: 'intake',
+          status: null,
+          cases: 1,
+        },
+        {
+          day: '2026-12-02',
+          kind: 'idcard',
+          hukou: '33',
+          measure: 'entered',
+          status: 'UNDER_REVIEW',
+          cases: 1,
+        },
+      ],
+    },
+    inReplyTo: null,
+  };
   const envelopes = [
     requestVector,
     vector(
@@ -305,6 +346,13 @@ export function buildVectors(): ProtocolVectors {
       keyring,
       timer,
       'ephemeral case.timer',
+    ),
+    vector(
+      'stats.published (to the national node)',
+      "31's statistics snapshot, signed by 31 and sealed for the national operations node's key",
+      keyring,
+      snapshot,
+      'ephemeral stats.published',
     ),
   ];
 
