@@ -227,7 +227,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       .map(([path, what]) => `${what} ${url}${path}`)
       .join(
         ', ',
-      )}; services: ${services.join(', ') || 'none'}; provinces: ${provinces.length === 31 ? 'all' : provinces.join(',')}`,
+      )}; services: ${[...services, ...extraQueues.map((q) => `${q.service} (${q.provinces.join(',')})`)].join(', ') || 'none'}; provinces: ${provinces.length === 31 ? 'all' : provinces.join(',')}`,
   );
   const runDrain = (reason = 'drain requested') =>
     drain.run(
