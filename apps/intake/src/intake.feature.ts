@@ -6,7 +6,7 @@ import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-On
 import { CaseKindAndSentRequests1795404000000 } from './migrations/1795404000000-CaseKindAndSentRequests';
 import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadModels';
 import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCases';
-import { StatsSnapshotSequence1795408500000 } from './migrations/1795408500000-StatsSnapshotSequence';
+import { StatsSnapshots1795408500000 } from './migrations/1795408500000-StatsSnapshots';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
@@ -21,7 +21,7 @@ export const intakeFeature: FeatureDefinition = {
       OpsReadModels1795403500000,
       CaseKindAndSentRequests1795404000000,
       NewbornCases1795406000000,
-      StatsSnapshotSequence1795408500000,
+      StatsSnapshots1795408500000,
     ],
   },
   service: Service.INTAKE,
