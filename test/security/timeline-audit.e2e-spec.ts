@@ -87,6 +87,36 @@ describe('security: append-only, hash-chained case timeline and the auditor endp
     expect(res.body.headHash).toBe(t[2].hash);
   });
 
+  it('keeps the head of the chain on the case row; a case without one (bulk-loaded) chains from its last entry', async () => {
+    const head = async (id: string) =>
+      (await superuser.query(`SELECT timeline_head FROM intake.cases WHERE id = $1`, [id])).rows[0]
+        .timeline_head as string | null;
+    const id = await newCase();
+    const before = await audit(id, AUDITOR_33);
+    expect(await head(id)).toBe(before.body.headHash);
+    // A loader that writes cases and timelines directly leaves the head empty.
+    await superuser.query(`UPDATE intake.cases SET timeline_head = NULL WHERE id = $1`, [id]);
+    await clerk.cancel(id, { reason: 'moved back to the hukou place' });
+    const after = await audit(id, AUDITOR_33);
+    expect(after.body).toMatchObject({ verified: true, entries: 3, status: 'CANCELLED' });
+    expect(after.body.timeline[2].prevHash).toBe(before.body.headHash);
+    expect(await head(id)).toBe(after.body.headHash);
+    // A stale head would fork the chain: the database refuses it, and nothing of the step is kept.
+    const other = await newCase();
+    const first = (await audit(other, AUDITOR_33)).body.timeline[0];
+    await superuser.query(`UPDATE intake.cases SET timeline_head = $2 WHERE id = $1`, [
+      other,
+      first.hash,
+    ]);
+    const refused = await clerk.cancel(other, { reason: 'applicant changed their mind' });
+    expect(refused.status).toBe(500);
+    expect((await audit(other, AUDITOR_33)).body).toMatchObject({
+      verified: true,
+      entries: 2,
+      status: 'UNDER_REVIEW',
+    });
+  });
+
   it('keeps the chain whole when messages and a clerk act on one case at once', async () => {
     const id = await newCase();
     const hukou = { service: 'verification', province: '34' };

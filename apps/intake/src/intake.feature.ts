@@ -8,6 +8,7 @@ import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadMo
 import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCases';
 import { StatsSnapshots1795408500000 } from './migrations/1795408500000-StatsSnapshots';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
+import { TimelineHead1795409100000 } from './migrations/1795409100000-TimelineHead';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
 export const intakeFeature: FeatureDefinition = {
@@ -22,6 +23,7 @@ export const intakeFeature: FeatureDefinition = {
       CaseKindAndSentRequests1795404000000,
       NewbornCases1795406000000,
       StatsSnapshots1795408500000,
+      TimelineHead1795409100000,
     ],
   },
   service: Service.INTAKE,

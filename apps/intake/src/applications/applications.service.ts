@@ -278,13 +278,17 @@ export class ApplicationsService {
     });
     const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
     // Created, then opened by the machine's opening event: the review request and the deadlines.
-    const opened = await this.cases.open(manager, c, clerk, { reason: 'round 1', at: now });
+    // The response shows the timeline just written (the case is new: these are all its entries).
+    const { case: opened, timeline } = await this.cases.open(manager, c, clerk, {
+      reason: 'round 1',
+      at: now,
+    });
     this.logger.log('application accepted, review requested', {
       caseId: opened.id,
       receipt: opened.receiptNumber,
       hukouProvince: opened.hukouProvince,
     });
-    return toCaseView(opened, await this.cases.timeline(manager, opened.id), now);
+    return toCaseView(opened, timeline, now);
   }
 
   // ----------------------------------------------------------------------------- read

@@ -246,6 +246,14 @@ export class CaseEntity {
   @Column({ type: 'integer', default: 0 })
   resendCount!: number;
 
+  /**
+   * The hash of the last timeline entry (read with the case's lock; an append chains to it and
+   * moves it). Null for a case not yet created or one written before the column existed: the head
+   * is then read from the timeline once.
+   */
+  @Column({ type: 'text', nullable: true, default: null })
+  timelineHead!: string | null;
+
   @Column({ type: 'timestamptz' })
   createdAt!: Date;
 

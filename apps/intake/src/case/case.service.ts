@@ -70,7 +70,6 @@ export type TransitionOutcome =
 
 /** One entry of the case's hash-chained timeline. */
 export interface TimelineRecord {
-  caseId: string;
   from: string | null;
   to: string;
   event: string;
@@ -108,36 +107,39 @@ export class CaseService {
 
   /**
    * Creates a case in its machine's initial status (INTAKE row of the timeline), then opens it with
-   * the machine's opening event (e.g. the first review request) and its declared effects.
+   * the machine's opening event (e.g. the first review request) and its declared effects. Returns
+   * the case and the timeline entries written (all of them: the case is new).
    */
   async open(
     manager: EntityManager,
     c: CaseEntity,
     who: TransitionActor,
     opts: { reason?: string; at: Date },
-  ): Promise<CaseEntity> {
+  ): Promise<{ case: CaseEntity; timeline: TimelineEntity[] }> {
     const machine = machineOf(c.kind);
     c.status = machine.initial as CaseEntity['status'];
+    c.timelineHead = GENESIS_HASH;
     await manager.insert(CaseEntity, c);
-    await this.record(manager, {
-      caseId: c.id,
+    const intake = await this.record(manager, c, {
       from: null,
       to: machine.initial,
       event: 'INTAKE',
       who,
       at: opts.at,
     });
-    const outcome = await this.transition(
+    // The new row is this transaction's own: no other transaction can see it, let alone lock it.
+    const outcome = await this.applyTo(
       manager,
-      c.id,
+      c,
       { type: machine.opening, reason: opts.reason },
       who,
-      { at: opts.at },
+      undefined,
+      opts.at,
     );
     if (outcome.kind !== 'applied') {
       throw new Error(`a new ${c.kind} case refused its opening event ${machine.opening}`);
     }
-    return outcome.case;
+    return { case: outcome.case, timeline: [intake, outcome.entry] };
   }
 
   /**
@@ -229,6 +231,24 @@ export class CaseService {
     }
     opts.check?.(c);
     const request = typeof event === 'function' ? event(c) : event;
+    const outcome = await this.applyTo(manager, c, request, who, message, at);
+    if (outcome.kind !== 'applied') return outcome;
+    const { entry: _entry, ...applied } = outcome;
+    return applied;
+  }
+
+  /** The front door's work on a case it holds locked (or has just created). */
+  private async applyTo(
+    manager: EntityManager,
+    c: CaseEntity,
+    request: CaseEventRequest,
+    who: TransitionActor,
+    message: Envelope | undefined,
+    at: Date,
+  ): Promise<
+    | Exclude<TransitionOutcome, { kind: 'applied' }>
+    | (Extract<TransitionOutcome, { kind: 'applied' }> & { entry: TimelineEntity })
+  > {
     const result = this.attempt(c, { type: request.type, side: who.side });
     const meta = { caseId: c.id, receipt: c.receiptNumber, messageId: who.messageId ?? undefined };
     if (!result.ok) {
@@ -258,8 +278,7 @@ export class CaseService {
     c.postalReturned = next.postalReturned;
     c.productionAttempts = next.productionAttempts;
     c.updatedAt = at;
-    await this.record(manager, {
-      caseId: c.id,
+    const entry = await this.record(manager, c, {
       from: result.from,
       to: result.to,
       event: result.event,
@@ -270,7 +289,14 @@ export class CaseService {
     await this.carryOut(manager, c, result, { causedBy: message, at });
     await this.save(manager, c);
     this.logger.log(`${result.from} -> ${result.to} by ${result.event}`, meta);
-    return { kind: 'applied', case: c, from: result.from, to: result.to, event: result.event };
+    return {
+      kind: 'applied',
+      case: c,
+      from: result.from,
+      to: result.to,
+      event: result.event,
+      entry,
+    };
   }
 
   /** The effects the machine declares for the transition that applied, in a fixed order. */
@@ -318,24 +344,21 @@ export class CaseService {
   }
 
   /**
-   * Appends one timeline entry, chained to the case's previous entry (see timeline-chain.ts).
-   * Reading the previous hash is safe because the case row is locked in this transaction: every
-   * caller already holds it, and it is taken again here (a no-op for the holder) so that no path
-   * can append without it. The unique index (case_id, prev_hash) refuses a fork should one ever
-   * slip through.
+   * Appends one timeline entry to a case this transaction holds locked, chained to the case's
+   * head (the hash of its last entry, kept on the case row: see timeline-chain.ts), and moves the
+   * head; the caller saves the case in the same transaction. One INSERT: the head was read with the
+   * lock. A case without a head (written before the column, or by a bulk loader) is chained from its
+   * last entry. The unique index (case_id, prev_hash) refuses a fork should a stale head be used.
    */
-  async record(manager: EntityManager, entry: TimelineRecord): Promise<void> {
-    const { caseId, who, at } = entry;
-    await manager.query(`SELECT 1 FROM intake.cases WHERE id = $1 FOR UPDATE`, [caseId]);
-    const [last]: { hash: string | null }[] = await manager.query(
-      // A row without a hash (not written here) is reported by the audit; chain past it.
-      `SELECT hash FROM intake.case_timeline WHERE case_id = $1 AND hash IS NOT NULL
-       ORDER BY id DESC LIMIT 1`,
-      [caseId],
-    );
+  async record(
+    manager: EntityManager,
+    c: CaseEntity,
+    entry: TimelineRecord,
+  ): Promise<TimelineEntity> {
+    const { who, at } = entry;
     const reason = entry.reason ?? null;
     const content = timelineContent({
-      caseId,
+      caseId: c.id,
       fromStatus: entry.from,
       toStatus: entry.to,
       event: entry.event,
@@ -347,8 +370,31 @@ export class CaseService {
       reason: reason === null ? null : reason.slice(0, 500),
       at,
     });
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    await manager.insert(TimelineEntity, {
+    const prevHash = c.timelineHead ?? (await this.lastHash(manager, c.id));
+    const hash = timelineEntryHash(content, prevHash);
+    const [{ id }]: { id: string }[] = await manager.query(
+      `INSERT INTO intake.case_timeline (case_id, from_status, to_status, event, side, actor,
+         sender_province, sender_service, message_id, reason, at, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+      [
+        content.caseId,
+        content.from,
+        content.to,
+        content.event,
+        content.side,
+        content.actor,
+        content.senderProvince,
+        content.senderService,
+        content.messageId,
+        content.reason,
+        at,
+        prevHash,
+        hash,
+      ],
+    );
+    c.timelineHead = hash;
+    return Object.assign(new TimelineEntity(), {
+      id: String(id),
       caseId: content.caseId,
       fromStatus: content.from,
       toStatus: content.to,
@@ -361,8 +407,19 @@ export class CaseService {
       reason: content.reason,
       at,
       prevHash,
-      hash: timelineEntryHash(content, prevHash),
+      hash,
     });
+  }
+
+  /** The hash of the case's last entry (or the genesis hash), for a case without a head. */
+  private async lastHash(manager: EntityManager, caseId: string): Promise<string> {
+    const [last]: { hash: string | null }[] = await manager.query(
+      // A row without a hash (not written here) is reported by the audit; chain past it.
+      `SELECT hash FROM intake.case_timeline WHERE case_id = $1 AND hash IS NOT NULL
+       ORDER BY id DESC LIMIT 1`,
+      [caseId],
+    );
+    return last?.hash ?? GENESIS_HASH;
   }
 
   /** Writes every column of the case (one UPDATE; the row is already locked). */

@@ -264,13 +264,17 @@ export class NewbornService {
     });
     const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
     // Created, then opened by the newborn machine's opening event: the registration request.
-    const opened = await this.cases.open(manager, c, clerk, { reason: 'round 1', at: now });
+    // The response shows the timeline just written (the case is new: these are all its entries).
+    const { case: opened, timeline } = await this.cases.open(manager, c, clerk, {
+      reason: 'round 1',
+      at: now,
+    });
     this.logger.log('newborn registration accepted, registration requested', {
       caseId: opened.id,
       receipt: opened.receiptNumber,
       hukouProvince: opened.hukouProvince,
     });
-    return toNewbornView(opened, await this.cases.timeline(manager, opened.id), now);
+    return toNewbornView(opened, timeline, now);
   }
 
   async get(point: string, id: string): Promise<NewbornCaseView> {
