@@ -51,6 +51,34 @@ describe('messaging backbone', () => {
     expect(await relay.backlog()).toBe(0);
   });
 
+  it('messages prepared together are written in one INSERT and each delivered once', async () => {
+    await h.startSink();
+    const relay = h.makeRelay();
+    await relay.start();
+    const ping = (n: number) =>
+      h.outbox.prepare({
+        type: 'test.ping',
+        caseId: `case-${n}`,
+        payload: { succeedOnAttempt: 1, sleepMs: 0, n },
+        from: SENDER,
+        parties: PARTIES,
+      });
+    const inserts: string[] = [];
+    await h.dataSource.transaction(async (m) => {
+      const query = m.queryRunner!.query.bind(m.queryRunner);
+      m.queryRunner!.query = (sql: string, ...rest: never[]) => {
+        if (/INSERT INTO "sink"\.outbox/.test(sql)) inserts.push(sql);
+        return query(sql, ...rest);
+      };
+      await h.outbox.write(m, [ping(1), ping(2), ping(3)]);
+      await h.outbox.write(m, []);
+    });
+    expect(inserts).toHaveLength(1);
+    const effects = await waitFor('3 effects', h.effects, (rows) => rows.length === 3);
+    expect(effects.map((r) => r.n)).toEqual([1, 2, 3]);
+    expect(new Set(effects.map((r) => r.message_id)).size).toBe(3);
+  });
+
   it('a duplicate delivery of one message produces one effect', async () => {
     await h.startSink();
     const envelope = await h.send({ n: 7 });

@@ -55,6 +55,16 @@ export class Outbox<C extends Catalog> {
     manager: EntityManager,
     message: OutgoingMessage<C, T>,
   ): Promise<Envelope<SealedPayload>> {
+    const prepared = this.prepare(message);
+    await this.write(manager, [prepared]);
+    return prepared.envelope;
+  }
+
+  /**
+   * Builds, validates, seals and signs a message without writing it: `write` puts several of them
+   * in the outbox with one statement (a transition that sends a command and arms two timers).
+   */
+  prepare<T extends MessageTypeOf<C>>(message: OutgoingMessage<C, T>): PreparedMessage {
     const definition = this.catalog[message.type];
     if (!definition) throw new Error(`unknown message type ${message.type}`);
     const parsed = definition.schema.safeParse(message.payload);
@@ -87,13 +97,43 @@ export class Outbox<C extends Catalog> {
       ...(requestId ? { requestId } : {}),
     };
     const envelope = sealAndSign(this.keyring, unsigned);
+    return {
+      envelope,
+      row: [
+        id,
+        queueName(to),
+        message.type,
+        message.caseId,
+        envelope,
+        delayMs,
+        message.jobId ?? id,
+      ],
+    };
+  }
+
+  /** Writes prepared messages in the caller's transaction, all in one INSERT. */
+  async write(manager: EntityManager, messages: readonly PreparedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const values = messages.map((_, i) => {
+      const at = i * OUTBOX_COLUMNS;
+      return `(${Array.from({ length: OUTBOX_COLUMNS }, (_c, k) => `$${at + k + 1}`).join(', ')})`;
+    });
     await manager.query(
-      `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, queueName(to), message.type, message.caseId, envelope, delayMs, message.jobId ?? id],
+      `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ${values.join(', ')}`,
+      messages.flatMap((m) => m.row),
     );
     markOutboxWritten(manager.queryRunner, this.schema);
-    return envelope;
   }
+}
+
+/** The columns of an outbox row, in the order `PreparedMessage.row` holds them. */
+const OUTBOX_COLUMNS = 7;
+
+/** A message built, sealed and signed, ready for `Outbox.write`. */
+export interface PreparedMessage {
+  envelope: Envelope<SealedPayload>;
+  /** id, queue, type, case_id, envelope, delay_ms, job_id */
+  row: readonly unknown[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
-import { Envelope, envelopeHash } from '@app/messaging';
+import { Envelope, envelopeHash, PreparedMessage } from '@app/messaging';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { CaseEntity, idCardParts, newbornPart, PendingCommand } from './case.entity';
 import { partiesOf } from './case-parties';
@@ -129,13 +129,28 @@ export class CaseCommandsService {
    * Sends (or re-sends) a command of the case. An awaited command (review, production and delivery
    * orders) becomes the case's pending command, re-sent by the reconciler until answered, and is
    * remembered with its hash: only a reply quoting one of them is accepted. `production.cancelled`
-   * is a notice: nothing waits for it.
+   * is a notice: nothing waits for it. With `batch`, the writes join the batch (written by
+   * `flush`); without, they are written now.
    */
   async send(
     manager: EntityManager,
     c: CaseEntity,
     command: SentCommand,
     opts: { causedBy?: Envelope; resend?: boolean; now?: Date; sync?: boolean } = {},
+    batch?: CommandBatch,
+  ): Promise<Envelope> {
+    const own = batch ?? new CommandBatch();
+    const envelope = await this.prepare(manager, c, command, opts, own);
+    if (!batch) await this.flush(manager, own);
+    return envelope;
+  }
+
+  private async prepare(
+    manager: EntityManager,
+    c: CaseEntity,
+    command: SentCommand,
+    opts: { causedBy?: Envelope; resend?: boolean; now?: Date; sync?: boolean },
+    batch: CommandBatch,
   ): Promise<Envelope> {
     const from = this.messaging.address(c.residenceProvince);
     const common = {
@@ -145,10 +160,11 @@ export class CaseCommandsService {
       causedBy: opts.causedBy,
       correlationId: c.id,
     };
-    let envelope: Envelope;
+    const outbox = this.messaging.outbox;
+    let message: PreparedMessage;
     switch (command) {
       case 'review.requested':
-        envelope = await this.messaging.outbox.add(manager, {
+        message = outbox.prepare({
           ...common,
           type: 'review.requested',
           payload: await this.reviewRequestPayload(manager, c),
@@ -156,7 +172,7 @@ export class CaseCommandsService {
         });
         break;
       case 'registration.requested':
-        envelope = await this.messaging.outbox.add(manager, {
+        message = outbox.prepare({
           ...common,
           type: 'registration.requested',
           payload: this.registrationRequestPayload(c),
@@ -164,7 +180,7 @@ export class CaseCommandsService {
         });
         break;
       case 'production.ordered':
-        envelope = await this.messaging.outbox.add(manager, {
+        message = outbox.prepare({
           ...common,
           type: 'production.ordered',
           payload: this.productionOrderPayload(c),
@@ -172,7 +188,7 @@ export class CaseCommandsService {
         });
         break;
       case 'delivery.ordered':
-        envelope = await this.messaging.outbox.add(manager, {
+        message = outbox.prepare({
           ...common,
           type: 'delivery.ordered',
           payload: this.deliveryOrderPayload(c),
@@ -180,25 +196,24 @@ export class CaseCommandsService {
         });
         break;
       case 'production.cancelled':
-        return this.messaging.outbox.add(manager, {
+        message = outbox.prepare({
           ...common,
           type: 'production.cancelled',
           payload: { reason: (c.cancelReason ?? '').slice(0, 200) },
           to: { service: Service.PRODUCTION, province: c.residenceProvince },
         });
+        batch.messages.push(message);
+        return message.envelope;
     }
-    await manager.query(
-      `INSERT INTO intake.case_requests (message_id, case_id, type, round, hash) VALUES ($1, $2, $3, $4, $5)`,
-      [
-        envelope.id,
-        c.id,
-        command,
-        command === 'review.requested' || command === 'registration.requested'
-          ? c.reviewRound
-          : null,
-        envelopeHash(envelope),
-      ],
-    );
+    const { envelope } = message;
+    batch.messages.push(message);
+    batch.requests.push([
+      envelope.id,
+      c.id,
+      command,
+      command === 'review.requested' || command === 'registration.requested' ? c.reviewRound : null,
+      envelopeHash(envelope),
+    ]);
     // A delivery sync after dispatch asks the delivery side to re-announce; nothing is pending.
     if (!opts.sync) c.pendingCommand = command;
     c.lastSentAt = opts.now ?? new Date();
@@ -226,9 +241,10 @@ export class CaseCommandsService {
     kind: TimerKind,
     dueAt: Date,
     now = new Date(),
+    batch?: CommandBatch,
   ): Promise<Envelope> {
     const address = this.messaging.address(c.residenceProvince);
-    return this.messaging.outbox.add(manager, {
+    const message = this.messaging.outbox.prepare({
       type: 'case.timer',
       caseId: c.id,
       correlationId: c.id,
@@ -237,5 +253,31 @@ export class CaseCommandsService {
       parties: partiesOf(c),
       delayMs: Math.min(this.timerLinkMs, Math.max(0, dueAt.getTime() - now.getTime())),
     });
+    if (batch) batch.messages.push(message);
+    else await this.messaging.outbox.write(manager, [message]);
+    return message.envelope;
   }
+
+  /** Writes a batch: its outbox rows in one INSERT, the awaited commands' hashes in another. */
+  async flush(manager: EntityManager, batch: CommandBatch): Promise<void> {
+    await this.messaging.outbox.write(manager, batch.messages);
+    if (batch.requests.length === 0) return;
+    const values = batch.requests.map(
+      (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
+    );
+    await manager.query(
+      `INSERT INTO intake.case_requests (message_id, case_id, type, round, hash) VALUES ${values.join(', ')}`,
+      batch.requests.flat(),
+    );
+  }
+}
+
+/**
+ * What one transition sends (commands, notices, timers), written together by
+ * `CaseCommandsService.flush` at the end of the transition.
+ */
+export class CommandBatch {
+  readonly messages: PreparedMessage[] = [];
+  /** message_id, case_id, type, round, hash of each awaited command. */
+  readonly requests: unknown[][] = [];
 }

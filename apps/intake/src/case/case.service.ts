@@ -15,7 +15,7 @@ import {
 } from '@app/workflow';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CaseEntity } from './case.entity';
-import { CaseCommandsService, SentCommand } from './case-commands.service';
+import { CaseCommandsService, CommandBatch, SentCommand } from './case-commands.service';
 import { DEADLINES } from './case-deadlines';
 import { partyProblem, RejectedMessageError, senderSide } from './case-parties';
 import { contextOf } from './case-context';
@@ -308,6 +308,8 @@ export class CaseService {
   ): Promise<void> {
     const t: MachineTransition = result.transition;
     if (t.settles) c.pendingCommand = null;
+    // Everything the transition sends is written together at the end: one outbox INSERT.
+    const batch = new CommandBatch();
     for (const effect of result.effects) {
       switch (effect) {
         case CaseEffect.FLAG_REVIEW_OVERDUE:
@@ -316,7 +318,13 @@ export class CaseService {
         case CaseEffect.RESEND_REVIEW_REQUEST:
           // Same round: the hukou side answers a duplicate round with the decision it recorded.
           // The request is the one the case waits on (review or registration, by its machine).
-          await this.commands.send(manager, c, reviewRequestOf(c), { resend: true, now: ctx.at });
+          await this.commands.send(
+            manager,
+            c,
+            reviewRequestOf(c),
+            { resend: true, now: ctx.at },
+            batch,
+          );
           break;
         case CaseEffect.FLAG_STATUTORY_OVERDUE:
           c.statutoryOverdue = true;
@@ -329,18 +337,22 @@ export class CaseService {
       }
     }
     for (const s of t.sends ?? []) {
-      await this.commands.send(manager, c, s.message as SentCommand, {
-        causedBy: ctx.causedBy,
-        now: ctx.at,
-      });
+      await this.commands.send(
+        manager,
+        c,
+        s.message as SentCommand,
+        { causedBy: ctx.causedBy, now: ctx.at },
+        batch,
+      );
     }
     for (const kind of t.schedules ?? []) {
       const deadline = DEADLINES[kind];
       deadline.arm(c, ctx.at, this.policy);
       const due = deadline.due(c);
       if (!due) throw new Error(`case ${c.id} has no ${kind} deadline to schedule`);
-      await this.commands.scheduleTimer(manager, c, kind, due, ctx.at);
+      await this.commands.scheduleTimer(manager, c, kind, due, ctx.at, batch);
     }
+    await this.commands.flush(manager, batch);
   }
 
   /**
