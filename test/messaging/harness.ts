@@ -10,6 +10,7 @@ import {
   createRedisClient,
   defineCatalog,
   Envelope,
+  ForegroundLoad,
   Keyring,
   messagingTablesUp,
   Outbox,
@@ -47,6 +48,9 @@ export const RECIPIENT = { province: '34', service: 'sink' };
 /** The parties of every test case: the source is the residence side, the sink the hukou side. */
 export const PARTIES = { residence: '31', hukou: '34' } as const;
 
+/** How many sink handlers run at once, and the most seen (reset by a test that reads it). */
+export const sinkConcurrency = { active: 0, most: 0 };
+
 @Controller()
 class SinkController {
   @EventPattern('test.ping')
@@ -55,7 +59,13 @@ class SinkController {
     @Ctx() ctx: BullMqContext,
   ) {
     const attempt = ctx.getJob().attemptsMade + 1;
-    if (envelope.payload.sleepMs) await new Promise((r) => setTimeout(r, envelope.payload.sleepMs));
+    sinkConcurrency.most = Math.max(sinkConcurrency.most, ++sinkConcurrency.active);
+    try {
+      if (envelope.payload.sleepMs)
+        await new Promise((r) => setTimeout(r, envelope.payload.sleepMs));
+    } finally {
+      sinkConcurrency.active--;
+    }
     if (attempt < envelope.payload.succeedOnAttempt)
       throw new Error(`planned failure on attempt ${attempt}`);
     await ctx
@@ -95,7 +105,13 @@ export interface Harness {
   makeRelay(): OutboxRelay;
   startSink(
     module?: unknown,
-    opts?: { concurrency?: number; maxMessageAgeMs?: number },
+    opts?: {
+      concurrency?: number;
+      maxMessageAgeMs?: number;
+      maxInFlight?: number;
+      foreground?: ForegroundLoad;
+      maxInFlightWhileServing?: number;
+    },
   ): Promise<{ close: () => Promise<void> }>;
   send(payload: {
     n: number;
@@ -161,6 +177,9 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
         dataSource,
         concurrency: sinkOpts.concurrency ?? 4,
         maxMessageAgeMs: sinkOpts.maxMessageAgeMs,
+        maxInFlight: sinkOpts.maxInFlight,
+        foreground: sinkOpts.foreground,
+        maxInFlightWhileServing: sinkOpts.maxInFlightWhileServing,
       });
       const app = await NestFactory.createMicroservice<MicroserviceOptions>(module as never, {
         strategy: server,

@@ -6,6 +6,7 @@ import {
   BullMqServer,
   DeadLetterStore,
   Envelope,
+  ForegroundLoad,
   Keyring,
   OutboxRelay,
   PublishItem,
@@ -21,6 +22,7 @@ import {
   RECIPIENT,
   SENDER,
   SCHEMA,
+  sinkConcurrency,
   testCatalog,
   TwoHandlersModule,
 } from './harness';
@@ -77,6 +79,38 @@ describe('messaging backbone', () => {
     const effects = await waitFor('3 effects', h.effects, (rows) => rows.length === 3);
     expect(effects.map((r) => r.n)).toEqual([1, 2, 3]);
     expect(new Set(effects.map((r) => r.message_id)).size).toBe(3);
+  });
+
+  it('while the node answers requests, messages yield: fewer at once, none lost, the backlog goes on when it is idle', async () => {
+    const foreground = new ForegroundLoad();
+    await h.startSink(undefined, {
+      concurrency: 8,
+      maxInFlight: 6,
+      foreground,
+      maxInFlightWhileServing: 1,
+    });
+    const relay = h.makeRelay();
+    await relay.start();
+    const leave = foreground.enter();
+    sinkConcurrency.most = 0;
+    for (let n = 1; n <= 4; n++) await h.send({ n, sleepMs: 150 });
+    await waitFor('4 effects, one at a time', h.effects, (rows) => rows.length === 4, {
+      timeoutMs: 20_000,
+    });
+    expect(sinkConcurrency.most).toBe(1);
+    // A backlog taken while serving goes on at full width once the last request ends.
+    for (let n = 5; n <= 16; n++) await h.send({ n, sleepMs: 300 });
+    await waitFor('the backlog to be taken', h.effects, (rows) => rows.length >= 5);
+    sinkConcurrency.most = 0;
+    leave();
+    leave(); // a second call changes nothing
+    expect(foreground.busy).toBe(false);
+    const effects = await waitFor('16 effects', h.effects, (rows) => rows.length === 16, {
+      timeoutMs: 20_000,
+    });
+    expect(sinkConcurrency.most).toBeGreaterThan(1);
+    expect(sinkConcurrency.most).toBeLessThanOrEqual(6);
+    expect(effects.map((r) => r.n)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
   });
 
   it('a duplicate delivery of one message produces one effect', async () => {

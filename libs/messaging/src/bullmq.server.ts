@@ -14,6 +14,7 @@ import { DeadLetterReason, DeadLetterStore, refusalReason } from './dead-letters
 import { Address, Envelope, envelopeShapeProblem, signingBytes } from './envelope';
 import type { Keyring } from './keyring';
 import { queueName } from './queues';
+import type { ForegroundLoad } from './foreground';
 import { createRedisClient, DependencyLog, RedisClient, RedisEndpoint } from './redis';
 import { openEnvelope } from './sealed-envelope';
 import { SealingError } from './sealing';
@@ -112,26 +113,39 @@ export interface BullMqServerOptions {
    * of messages. Default: no limit beyond `concurrency` per queue.
    */
   maxInFlight?: number;
+  /**
+   * The node's HTTP requests in flight. While any is being answered, at most
+   * `maxInFlightWhileServing` messages are handled at once (the front door first: message handlers
+   * and requests share one event loop and one connection pool); the rest wait in their queues.
+   */
+  foreground?: ForegroundLoad;
+  maxInFlightWhileServing?: number;
 }
 
-/** A counting semaphore: FIFO waiters, no timeouts. */
+/**
+ * A counting semaphore whose size may change (FIFO waiters, no timeouts): `limit()` is asked on
+ * every acquire and release, and `recheck()` lets waiters in when it grew.
+ */
 class Slots {
-  private free: number;
+  private used = 0;
   private readonly waiters: (() => void)[] = [];
-  constructor(size: number) {
-    this.free = size;
-  }
+  constructor(private readonly limit: () => number) {}
   async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
+    if (this.waiters.length === 0 && this.used < this.limit()) {
+      this.used++;
       return;
     }
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
   release(): void {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.free++;
+    this.used--;
+    this.recheck();
+  }
+  recheck(): void {
+    while (this.waiters.length > 0 && this.used < this.limit()) {
+      this.used++;
+      this.waiters.shift()!();
+    }
   }
 }
 
@@ -175,7 +189,14 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
   constructor(private readonly options: BullMqServerOptions) {
     super();
     this.dependencies = options.dependencies ?? new DependencyLog();
-    if (options.maxInFlight !== undefined) this.slots = new Slots(Math.max(1, options.maxInFlight));
+    const { maxInFlight, foreground, maxInFlightWhileServing } = options;
+    if (maxInFlight !== undefined || (foreground && maxInFlightWhileServing !== undefined)) {
+      const most = Math.max(1, maxInFlight ?? Number.POSITIVE_INFINITY);
+      const serving = Math.max(1, Math.min(most, maxInFlightWhileServing ?? most));
+      const slots = new Slots(() => (foreground?.busy ? serving : most));
+      foreground?.onIdle(() => slots.recheck());
+      this.slots = slots;
+    }
     for (const hosted of options.services) {
       assertSchemaName(hosted.schema);
       this.deadLetters.set(hosted.service, new DeadLetterStore(options.dataSource, hosted.schema));

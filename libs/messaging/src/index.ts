@@ -3,6 +3,7 @@ export * from './bullmq.server';
 export * from './catalog';
 export * from './dead-letters';
 export * from './envelope';
+export * from './foreground';
 export * from './keyring';
 export * from './outbox';
 export * from './queues';

@@ -11,6 +11,7 @@ import {
   BullMqClient,
   BullMqServer,
   DependencyLog,
+  ForegroundLoad,
   HostedService,
   Keyring,
   NATIONAL,
@@ -114,6 +115,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   const status = new NodeStatus();
   const drain = new Drain(status, config);
+  const foreground = new ForegroundLoad();
 
   @Module({
     imports: [
@@ -142,7 +144,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   app.disable('x-powered-by');
   // Before anything can answer: request id, access log and metrics (for every status, a guard's
   // 401/403/429 and an unknown route's 404 included), the drain's gate, security headers.
-  app.use(requestEdge(app.get(Metrics)));
+  app.use(requestEdge(app.get(Metrics), foreground));
   app.use(drain.gate);
   app.use(securityHeaders());
   // Bodies are small JSON documents; photos have their own, larger, route-level limit.
@@ -185,6 +187,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       // Messages never take the last connections of the pool: HTTP (intake) and the outbox
       // relays keep theirs however long the backlog of messages is.
       maxInFlight: Math.max(1, config.DATABASE_POOL_SIZE - 3),
+      // While clerks' requests are being answered, messages yield to them (the front door first).
+      foreground,
+      maxInFlightWhileServing: config.MESSAGES_WHILE_SERVING || undefined,
       observer: app.get(Metrics).observer,
       maxMessageAgeMs: config.MESSAGE_MAX_AGE_MS,
     });

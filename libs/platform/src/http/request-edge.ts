@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { REQUEST_ID_PATTERN, requestContext } from '@app/messaging';
+import { ForegroundLoad, REQUEST_ID_PATTERN, requestContext } from '@app/messaging';
 import type { Caller } from '../caller';
 import type { Metrics } from '../metrics/metrics';
 
@@ -24,10 +24,13 @@ export function requestIdOf(header: string | string[] | undefined): string {
 /** Probes and scrapes are logged at debug level: one line per request, without drowning the rest. */
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
-export function requestEdge(metrics: Metrics) {
+export function requestEdge(metrics: Metrics, foreground?: ForegroundLoad) {
   const log = new Logger('AccessLog');
   return (req: EdgeRequest, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
+    // A request someone waits for (not a probe or a scrape) is the node's foreground until its
+    // response is sent or its connection closes.
+    if (foreground && !QUIET_ROUTES.has(req.path)) res.once('close', foreground.enter());
     const requestId = requestIdOf(req.headers['x-request-id']);
     req.id = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
