@@ -17,6 +17,7 @@ import { ageOn, listCounties, todayInChina } from '@app/domain';
 import { aPortraitPng } from '@app/fixtures';
 import { DEV_JWT_SECRET, jwtKeyFrom, signJwt, type CallerRole } from '@app/platform';
 import { generateRegistry, importRegistryRecords, RegistryRecord } from '../apps/verification/src';
+import { CpuMeter, CpuSpent } from './cpu-meter';
 import { runHandWrittenPipeline } from './hand-written-pipeline';
 
 export interface CaseBenchOptions {
@@ -46,6 +47,8 @@ export interface CaseBenchOptions {
   skipBaseline?: boolean;
   progress?: (line: string) => void;
   timeoutMs?: number;
+  /** The system's process (when the benchmark started it): its CPU time is measured. */
+  systemPid?: number;
 }
 
 export interface Percentiles {
@@ -58,13 +61,20 @@ export interface Percentiles {
 export interface CaseBenchReport {
   points: number;
   provinces: string[];
-  baseline: { flows: number; ms: number; flowsPerSecond: number } | null;
+  baseline: { flows: number; ms: number; flowsPerSecond: number; cpu: CpuSpent | null } | null;
   throughput: {
     cases: number;
     concurrency: number;
     ms: number;
     casesPerSecond: number;
     ratioToBaseline: number | null;
+    /**
+     * CPU per case (the system's process, its database's backends, Redis) while the phase ran,
+     * and the baseline's CPU per flow divided by it: the ratio a CPU-bound machine gives, little
+     * changed by other work on the machine. null when not measured.
+     */
+    cpuPerCase: CpuSpent | null;
+    cpuRatioToBaseline: number | null;
     intakeMs: Percentiles;
     endToEndMs: Percentiles;
     /** Time spent in each status on the way to DISPATCHED (from the case timelines). */
@@ -297,6 +307,8 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     return out;
   }
 
+  const meter = await CpuMeter.open(o.pgUrl, o.redisUrl);
+
   // ---- 1. baseline
   let baseline: CaseBenchReport['baseline'] = null;
   if (!o.skipBaseline) {
@@ -309,6 +321,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       producers: o.concurrency,
       concurrency: o.workerConcurrency,
       poolSize: o.poolSize ?? 10,
+      meter,
       onProgress: (done) => {
         if (done % 100 === 0) say(`baseline: ${done}/${o.cases} flows`);
       },
@@ -317,6 +330,10 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
 
   // ---- 2. throughput
   const before = await dispatchedCount();
+  const systemSpent =
+    meter && o.systemPid !== undefined
+      ? await meter.start({ node: o.systemPid, database: new URL(o.databaseUrl).pathname.slice(1) })
+      : undefined;
   const intake: number[] = [];
   const created: { id: string; point: string; sentAt: number }[] = [];
   const t0 = Date.now();
@@ -337,6 +354,10 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
   );
   await untilDispatched(before, o.cases, `throughput: ${o.cases} accepted,`, t0);
   const ms = Date.now() - t0;
+  const spent = systemSpent ? await systemSpent() : null;
+  const cpuPerCase = spent ? perUnit(spent, o.cases) : null;
+  const baselineCpu = baseline?.cpu ? perUnit(baseline.cpu, baseline.flows) : null;
+  await meter?.close();
   const views = await readCases(
     created.map((c) => c.id),
     new Map(created.map((c) => [c.id, c.point])),
@@ -410,6 +431,8 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       ms,
       casesPerSecond,
       ratioToBaseline: baseline ? casesPerSecond / baseline.flowsPerSecond : null,
+      cpuPerCase,
+      cpuRatioToBaseline: cpuPerCase && baselineCpu ? baselineCpu.total / cpuPerCase.total : null,
       intakeMs: percentiles(intake),
       endToEndMs: percentiles(e2e),
       stages: STAGES.map((s) => ({ status: s, ms: percentiles(stageMs.get(s)!) })),
@@ -430,6 +453,18 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
   };
 }
 
+function perUnit(spent: CpuSpent, units: number): CpuSpent {
+  return {
+    node: spent.node / units,
+    postgres: spent.postgres / units,
+    redis: spent.redis / units,
+    total: spent.total / units,
+  };
+}
+
+const cpu = (c: CpuSpent) =>
+  `${c.total.toFixed(1)} ms (node ${c.node.toFixed(1)}, PostgreSQL ${c.postgres.toFixed(1)}, Redis ${c.redis.toFixed(1)})`;
+
 const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const pct = (p: Percentiles) =>
   `p50 ${f(p.p50)} ms, p95 ${f(p.p95)} ms, p99 ${f(p.p99)} ms (n=${p.n})`;
@@ -445,6 +480,14 @@ export function formatReport(r: CaseBenchReport): string {
       (t.ratioToBaseline !== null
         ? ` → ratio ${t.ratioToBaseline.toFixed(2)} of the baseline`
         : ''),
+    ...(t.cpuPerCase
+      ? [
+          `  CPU per case: ${cpu(t.cpuPerCase)}` +
+            (r.baseline?.cpu
+              ? `; baseline per flow: ${cpu(perUnit(r.baseline.cpu, r.baseline.flows))} → CPU ratio ${t.cpuRatioToBaseline!.toFixed(2)}`
+              : ''),
+        ]
+      : []),
     `  intake latency at ${t.concurrency} concurrent: ${pct(t.intakeMs)}`,
     `  intake → DISPATCHED per case: ${pct(t.endToEndMs)}`,
     ...t.stages.map((s) => `  time in ${s.status.padEnd(13)} ${pct(s.ms)}`),

@@ -52,6 +52,7 @@ async function freePort(): Promise<number> {
 }
 
 interface System {
+  pid?: number;
   url: string;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -110,6 +111,7 @@ async function startSystem(workerConcurrency: number, poolSize: number): Promise
   }
   return {
     url: base,
+    pid: child.pid,
     databaseUrl: url.toString(),
     async stop() {
       if (!exited) {
@@ -161,6 +163,7 @@ async function main() {
     const report = await runCaseBenchmark({
       url: system.url,
       databaseUrl: system.databaseUrl,
+      systemPid: system.pid,
       pgUrl: PG_URL,
       redisUrl: REDIS_URL,
       baselinePrefix,

@@ -13,6 +13,7 @@ import { Queue, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { workerConnection } from '@app/messaging';
+import type { CpuMeter, CpuSpent } from './cpu-meter';
 
 export interface HandWrittenOptions {
   /** PostgreSQL server (any database on it; the pipeline creates and drops its own). */
@@ -27,12 +28,16 @@ export interface HandWrittenOptions {
   /** PostgreSQL connections (the system's DATABASE_POOL_SIZE, so both get the same). */
   poolSize: number;
   onProgress?: (done: number) => void;
+  /** Measures the CPU the flows cost (this process, the pipeline's database backends, Redis). */
+  meter?: CpuMeter | null;
 }
 
 export interface HandWrittenResult {
   flows: number;
   ms: number;
   flowsPerSecond: number;
+  /** CPU spent while the flows ran (null when not measured). */
+  cpu: CpuSpent | null;
 }
 
 const STAGES = 4;
@@ -109,6 +114,7 @@ export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<Han
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()));
 
+    const spent = await o.meter?.start({ node: 'self', database: dbName });
     const started = Date.now();
     let sent = 0;
     await Promise.all(
@@ -128,7 +134,8 @@ export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<Han
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = Date.now() - started;
-    return { flows: o.flows, ms, flowsPerSecond: (o.flows / ms) * 1000 };
+    const cpu = spent ? await spent() : null;
+    return { flows: o.flows, ms, flowsPerSecond: (o.flows / ms) * 1000, cpu };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
