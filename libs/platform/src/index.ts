@@ -11,3 +11,4 @@ export * from './auth';
 export * from './metrics';
 export * from './validation/text-rules';
 export * from './openapi';
+export * from './periodic-task';

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
+import { APP_CONFIG, AppConfig, PeriodicTask, ServiceMessaging } from '@app/platform';
 import { CaseStatus, NewbornStatus } from '@app/workflow';
 import { CaseEntity, PendingCommand } from '../case/case.entity';
 import { CaseCommandsService, TimerKind } from '../case/case-commands.service';
@@ -57,9 +57,9 @@ const BATCH = 100;
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReconcilerService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
-  private stopped = false;
+  private readonly task = new PeriodicTask('reconcile run', this.logger, () =>
+    this.pass(new Date()),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,36 +70,16 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.RECONCILE_INTERVAL_MS;
-    if (every <= 0) return;
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
+    this.task.start(this.config.RECONCILE_INTERVAL_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running || this.stopped) return;
-    try {
-      await this.reconcileOnce();
-    } catch (error) {
-      this.logger.warn(`reconcile run failed, next run will retry: ${(error as Error).message}`);
-    }
+    await this.task.stop();
   }
 
   /** One pass; returns how many cases it acted on (commands re-sent plus lost timers fired). */
   async reconcileOnce(now = new Date()): Promise<number> {
-    const run = this.pass(now);
-    this.running = run;
-    try {
-      return await run;
-    } finally {
-      this.running = undefined;
-    }
+    return this.task.once(() => this.pass(now));
   }
 
   private async pass(now: Date): Promise<number> {

@@ -9,7 +9,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { STATS_WINDOW_DAYS, StatsSnapshot } from '@app/contracts';
 import { addDays, todayInChina } from '@app/domain';
 import { Keyring, NATIONAL, Party } from '@app/messaging';
-import { APP_CONFIG, AppConfig, KEYRING, ServiceMessaging } from '@app/platform';
+import { APP_CONFIG, AppConfig, KEYRING, PeriodicTask, ServiceMessaging } from '@app/platform';
 
 /** Sent snapshots are kept this long in the outbox, then deleted (a newer one supersedes them). */
 const KEEP_SENT_SNAPSHOTS = '1 hour';
@@ -26,9 +26,9 @@ const KEEP_SENT_SNAPSHOTS = '1 hour';
 @Injectable()
 export class StatsPublisherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatsPublisherService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly task = new PeriodicTask('statistics snapshot', this.logger, () =>
+    this.publishAll(),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,35 +48,18 @@ export class StatsPublisherService implements OnApplicationBootstrap, BeforeAppl
       );
       return;
     }
-    setImmediate(() => void this.tick());
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
+    this.task.start(every, { immediately: true });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running || this.stopped) return;
-    const run = this.publishAll();
-    this.running = run;
-    try {
-      await run;
-    } catch (error) {
-      this.logger.warn(`statistics snapshot not published, next run retries: ${describe(error)}`);
-    } finally {
-      this.running = undefined;
-    }
+    await this.task.stop();
   }
 
   /** One snapshot per served province; returns them (as published). */
   async publishAll(now = new Date()): Promise<StatsSnapshot[]> {
     const published: StatsSnapshot[] = [];
     for (const province of this.messaging.provinces) {
-      if (this.stopped) break;
+      if (this.task.stopping) break;
       published.push(await this.publish(province, now));
     }
     await this.dataSource.query(
@@ -133,8 +116,4 @@ export class StatsPublisherService implements OnApplicationBootstrap, BeforeAppl
       daily,
     };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
