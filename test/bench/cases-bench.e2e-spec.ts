@@ -36,6 +36,8 @@ describe('case benchmark (tiny N)', () => {
       workerConcurrency: 2,
       progress: (line) => lines.push(line),
       timeoutMs: 90_000,
+      // The test system runs in this process: its CPU time is read like a started system's.
+      systemPid: process.pid,
     });
     expect(report.points).toBeGreaterThanOrEqual(20);
     expect(new Set(report.provinces).size).toBeGreaterThan(1);
@@ -48,7 +50,17 @@ describe('case benchmark (tiny N)', () => {
     expect(report.offered.intakeMs.n).toBe(2);
     expect(report.light.endToEndMs.n).toBe(1);
     expect(lines.some((l) => l.startsWith('throughput:'))).toBe(true);
+    // CPU is read from the operating system here (Linux, local servers): every part spent some.
+    const cpu = report.throughput.cpuPerCase!;
+    expect(cpu.node).toBeGreaterThan(0);
+    expect(cpu.postgres).toBeGreaterThan(0);
+    expect(cpu.total).toBeCloseTo(cpu.node + cpu.postgres + cpu.redis, 6);
+    expect(report.baseline?.cpu?.total).toBeGreaterThan(0);
+    expect(report.throughput.cpuRatioToBaseline).toBeGreaterThan(0);
     const text = formatReport(report);
+    expect(text).toMatch(
+      /CPU per case: [\d.]+ ms \(node [\d.]+, PostgreSQL [\d.]+, Redis [\d.]+\)/,
+    );
     expect(text).toMatch(/cases\/s .* ratio [\d.]+ of the baseline/);
     expect(text).toMatch(/light load .* intake → DISPATCHED p50 \d+ ms/);
   }, 240_000);
