@@ -527,7 +527,7 @@ export async function seedHistory(databaseUrl: string, options: SeedOptions): Pr
   await client.query('VACUUM ANALYZE intake.cases');
   await client.query('VACUUM ANALYZE intake.case_timeline');
   await client.query(
-    'ANALYZE intake.stats_case_counts, intake.stats_intake_daily, intake.stats_entered_daily, intake.stats_reached, intake.stats_stay_histogram, intake.stats_open_stays',
+    'ANALYZE intake.stats_counts, intake.stats_intake_daily, intake.stats_entered_daily, intake.stats_daily, intake.stats_stay_histogram, intake.stats_open_stays',
   );
   await client.end();
   log(

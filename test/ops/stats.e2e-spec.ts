@@ -248,11 +248,10 @@ describe('ops stats API (e2e)', () => {
     const strip = (b: Json) => ({ ...b, asOf: undefined, stages: undefined });
     const before = await Promise.all(paths.map(async (p) => strip((await get(p)).body)));
     const tables = [
-      'stats_case_counts',
+      'stats_counts',
       'stats_intake_daily',
       'stats_entered_daily',
       'stats_daily',
-      'stats_reached',
       'stats_stay_histogram',
       'stats_open_stays',
     ];
@@ -269,6 +268,67 @@ describe('ops stats API (e2e)', () => {
     expect(await dump()).toEqual(byTrigger);
     const after = await Promise.all(paths.map(async (p) => strip((await get(p)).body)));
     expect(after).toEqual(before);
+  });
+
+  it('keeps the counters by scope equal to a rebuild and to direct counts as cases move', async () => {
+    // Moves, a newborn case and a deletion inside one transaction (rolled back at the end): the
+    // triggers' update and delete paths, the kind, the per-point counters of the clerk lists.
+    const runner = ops.dataSource.createQueryRunner();
+    await runner.connect();
+    const q = (text: string, params: unknown[] = []) => runner.query(text, params);
+    try {
+      await q('BEGIN');
+      const open: { id: string; status: string }[] = await q(
+        `SELECT id, status FROM intake.cases WHERE status = 'UNDER_REVIEW' ORDER BY id LIMIT 3`,
+      );
+      expect(open.length).toBeGreaterThanOrEqual(2);
+      await q(`UPDATE intake.cases SET status = 'APPROVED' WHERE id = $1`, [open[0].id]);
+      await q(`UPDATE intake.cases SET status = 'REFUSED' WHERE id = $1`, [open[1].id]);
+      await q(
+        `UPDATE intake.cases SET kind = 'newborn', photo_id = NULL, fingerprints = NULL,
+                newborn = '{}'::jsonb, status = 'REGISTERED' WHERE id = $1`,
+        [open[open.length - 1].id],
+      );
+      // Two copies of a delivered case at another point (no timeline), one of them deleted.
+      await q(
+        `CREATE TEMP TABLE copies ON COMMIT DROP AS
+           SELECT * FROM intake.cases WHERE status = 'DELIVERED' ORDER BY id LIMIT 1`,
+      );
+      for (const n of [1, 2])
+        await q(
+          `INSERT INTO intake.cases
+             SELECT (jsonb_populate_record(c, jsonb_build_object(
+                       'id', gen_random_uuid(), 'receipt_number', c.receipt_number || '-' || $1::text,
+                       'acceptance_point', '330402-0' || $1::text))).*
+               FROM copies c`,
+          [n],
+        );
+      await q(`DELETE FROM intake.cases WHERE acceptance_point = '330402-01'`);
+      const counters = async () =>
+        (
+          await q(
+            `SELECT scope, kind, status, sum(cases)::int AS n FROM intake.stats_counts
+              WHERE measure = 'now' GROUP BY 1, 2, 3 HAVING sum(cases) <> 0 ORDER BY 1, 2, 3`,
+          )
+        ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
+      const direct = (
+        await q(
+          `SELECT x.scope, c.kind, c.status, count(*)::int AS n FROM intake.cases c
+            CROSS JOIN LATERAL (VALUES (''), ('R' || c.residence_province), ('H' || c.hukou_province),
+                                       ('P' || c.residence_province || '-' || c.hukou_province),
+                                       ('A' || c.acceptance_point)) AS x (scope)
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        )
+      ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
+      const byTrigger = await counters();
+      expect(byTrigger).toEqual(direct);
+      expect(byTrigger.some((r) => r.includes('|newborn|REGISTERED=1'))).toBe(true);
+      await q('SELECT intake.stats_rebuild()');
+      expect(await counters()).toEqual(direct);
+    } finally {
+      await q('ROLLBACK');
+      await runner.release();
+    }
   });
 
   it('counts deadline breaches: 5-day review, 20-working-day promise, 60-day limit', async () => {
@@ -357,7 +417,7 @@ describe('ops stats API (e2e)', () => {
     await blocker.connect();
     try {
       await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE intake.stats_case_counts IN ACCESS EXCLUSIVE MODE');
+      await blocker.query('LOCK TABLE intake.stats_counts IN ACCESS EXCLUSIVE MODE');
       const { status, body } = await get<{ statusCode: number; error: string; message: string }>(
         '/api/v1/ops/stats/statuses',
       );

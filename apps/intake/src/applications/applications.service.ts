@@ -26,6 +26,7 @@ import { IdempotencyKeyEntity } from './idempotency-key.entity';
 import { compareStored, idempotencyKeyProblem, requestHash, StoredResult } from './idempotency';
 import { formatReceiptNumber } from './receipt-number';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
+import { casesAtPoint } from '../common/point-total';
 
 export interface CreateResult extends StoredResult {
   /** True when this is the stored first result of an earlier request with the same key. */
@@ -323,7 +324,7 @@ export class ApplicationsService {
       .where('c.acceptance_point = :point', { point })
       .andWhere('c.kind = :kind', { kind: CaseKind.ID_CARD });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    const total = await qb.clone().getCount();
+    const total = await casesAtPoint(this.dataSource.manager, point, CaseKind.ID_CARD, query.status);
     if (after)
       qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', {
         at: after.at,

@@ -22,6 +22,7 @@ import {
   NewbornSupplementDto,
 } from './dto/newborn-view.dto';
 import { toNewbornSummary, toNewbornView } from './newborn-view';
+import { casesAtPoint } from '../common/point-total';
 
 export interface NewbornCreateResult {
   statusCode: number;
@@ -299,7 +300,7 @@ export class NewbornService {
       .where('c.acceptance_point = :point', { point })
       .andWhere('c.kind = :kind', { kind: CaseKind.NEWBORN });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    const total = await qb.clone().getCount();
+    const total = await casesAtPoint(this.dataSource.manager, point, CaseKind.NEWBORN, query.status);
     if (after)
       qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', {
         at: after.at,

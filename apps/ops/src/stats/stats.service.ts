@@ -134,34 +134,37 @@ export class StatsService {
   }
 
   private async statusesIn(q: Query, asOf: string, province: string | null): Promise<StatusStats> {
-    const params: unknown[] = [];
-    const scope = provinceCondition(province, params);
-    const current = await q<{ status: string; n: number }>(
-      `SELECT c.status, sum(c.cases)::int AS n FROM intake_stats.case_counts c
-        WHERE ${scope} GROUP BY c.status`,
-      params,
+    // Counts by scope (the country, or the province as residence or hukou side: a case's two
+    // provinces differ, so the two never count a case twice): a few hundred rows at any history.
+    const rows = await q<{ measure: 'now' | 'reached'; kind: string; status: string; n: number }>(
+      `SELECT c.measure, c.kind, c.status, sum(c.cases)::int AS n FROM intake_stats.scope_counts c
+        WHERE c.scope = ANY($1) GROUP BY 1, 2, 3`,
+      [scopesOf(province)],
     );
-    const reached = await q<{ status: string; n: number }>(
-      `SELECT c.status, sum(c.cases)::int AS n FROM intake_stats.reached c
-        WHERE ${scope} GROUP BY c.status`,
-      params,
-    );
-    const byKind = await q<{
-      kind: string;
-      total: number;
-      open: number;
-      delivered: number;
-      refused: number;
-      cancelled: number;
-    }>(
-      `SELECT c.kind, count(*)::int AS total,
-              count(*) FILTER (WHERE c.status NOT IN (${CLOSED}))::int AS open,
-              count(*) FILTER (WHERE c.status = 'DELIVERED')::int AS delivered,
-              count(*) FILTER (WHERE c.status = 'REFUSED')::int AS refused,
-              count(*) FILTER (WHERE c.status = 'CANCELLED')::int AS cancelled
-         FROM intake.cases c WHERE ${scope} GROUP BY c.kind`,
-      params,
-    );
+    const sum = (list: typeof rows) => {
+      const out = new Map<string, number>();
+      for (const r of list) out.set(r.status, (out.get(r.status) ?? 0) + r.n);
+      return out;
+    };
+    const nowRows = rows.filter((r) => r.measure === 'now');
+    const current = [...sum(nowRows)].map(([status, n]) => ({ status, n }));
+    const reached = [...sum(rows.filter((r) => r.measure === 'reached'))].map(([status, n]) => ({
+      status,
+      n,
+    }));
+    const byKind = Object.values(MACHINES).map((m) => {
+      const of = nowRows.filter((r) => r.kind === m.kind);
+      const count = (keep: (status: string) => boolean) =>
+        of.filter((r) => keep(r.status)).reduce((n, r) => n + r.n, 0);
+      return {
+        kind: m.kind,
+        total: count(() => true),
+        open: count((st) => !TERMINAL_STATUSES.includes(st as CaseStatus)),
+        delivered: count((st) => st === 'DELIVERED'),
+        refused: count((st) => st === 'REFUSED'),
+        cancelled: count((st) => st === 'CANCELLED'),
+      };
+    });
     const now = new Map(current.map((r) => [r.status, r.n]));
     const ever = new Map(reached.map((r) => [r.status, r.n]));
     // Statuses only the newborn machine has (REGISTERED) follow the ID card's.
@@ -298,7 +301,7 @@ export class StatsService {
   ): Promise<DailyStats> {
     // Days come from the per-day rollup of the asked scope (the country, or one province as
     // residence or hukou side: a case's two provinces differ, so the two never count a case twice).
-    const scopes = province === null ? [''] : [`R${province}`, `H${province}`];
+    const scopes = scopesOf(province);
     const [{ before }] = await q<{ before: number }>(
       `SELECT coalesce(sum(d.cases), 0)::int AS before FROM intake_stats.daily d
         WHERE d.scope = ANY($1) AND d.measure = 'intake' AND d.day < $2::date`,
@@ -528,6 +531,11 @@ export function histogramPercentiles(
     out.set(status, { median: at(0.5), p90: at(0.9) });
   }
   return out;
+}
+
+/** The rollup scopes of an answer: the country (''), or a province as residence or hukou side. */
+function scopesOf(province: string | null): string[] {
+  return province === null ? [''] : [`R${province}`, `H${province}`];
 }
 
 async function snapshotTime(q: Query): Promise<string> {

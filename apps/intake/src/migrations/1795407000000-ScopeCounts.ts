@@ -1,0 +1,292 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Counts by scope, so that the ops figures and the clerk lists' totals read a few hundred rows
+ * whatever the years of history (issue 14):
+ *
+ * - `intake.stats_counts`: cases now in each status ('now') and cases that ever entered it
+ *   ('reached'), per kind, for the country (scope ''), a residence province ('R31'), a hukou
+ *   province ('H34'), a province pair ('P31-34') and an acceptance point ('A310101-01', 'now'
+ *   only). It replaces the per-pair tables `stats_case_counts` and `stats_reached` (dropped): the
+ *   views `intake_stats.case_counts` and `intake_stats.reached` keep their names and columns and
+ *   now read its pair rows. Rows carry a shard (hash of the case id: 0–3, pairs 0–1) so that
+ *   concurrent transitions rarely wait on one counter row; readers sum the shards.
+ * - The triggers write it with one multi-row INSERT .. ON CONFLICT per transition (the old pair
+ *   counters took an UPDATE and an INSERT), and write every other rollup of a transition in that
+ *   same statement (data-modifying CTEs) instead of one statement per table. The kind is the
+ *   case's own (`cases.kind`; the old triggers wrote 'idcard' for every case).
+ * - `intake.stats_rebuild()` recomputes everything set-based: one pass over the cases, one sorted
+ *   pass over the timelines (first entries and stays from the same window), then aggregates of
+ *   aggregates. Called here to fill the new table from the existing records.
+ * - The keyset clerk lists filter on the kind: their indexes lead with (acceptance_point, kind).
+ */
+export class ScopeCounts1795407000000 implements MigrationInterface {
+  name = 'ScopeCounts1795407000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const sql of UP) await q.query(sql);
+    await q.query('SELECT intake.stats_rebuild()');
+    await q.query('ANALYZE intake.stats_counts');
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const sql of DOWN) await q.query(sql);
+    await q.query('SELECT intake.stats_rebuild()');
+  }
+}
+
+const CLOSED = `('REFUSED', 'DELIVERED', 'CANCELLED')`;
+
+/** A case's hash for its shards: stats_shard(id, n) = stats_hash(id) % n. */
+const HASH = (id: string) => `(hashtext(${id}::text) & 2147483647)`;
+
+const UP = [
+  `CREATE TABLE intake.stats_counts (
+     scope text NOT NULL,
+     measure text NOT NULL CHECK (measure IN ('now', 'reached')),
+     kind text NOT NULL,
+     status text NOT NULL,
+     shard smallint NOT NULL,
+     cases integer NOT NULL,
+     PRIMARY KEY (scope, measure, kind, status, shard)
+   )`,
+
+  // One statement per transition of a case row. Rows whose status is null (the OLD side of an
+  // insert, the NEW side of a delete) drop out. Keys are locked in a fixed order.
+  `CREATE OR REPLACE FUNCTION intake.stats_on_case() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     c intake.cases%ROWTYPE;
+     v_hash integer;
+     v_old text;
+     v_new text;
+   BEGIN
+     IF TG_OP = 'DELETE' THEN c := OLD; ELSE c := NEW; END IF;
+     v_hash := ${HASH('c.id')};
+     IF TG_OP IN ('UPDATE', 'DELETE') THEN v_old := OLD.status; END IF;
+     IF TG_OP IN ('INSERT', 'UPDATE') THEN v_new := NEW.status; END IF;
+     IF TG_OP = 'UPDATE' THEN
+       -- OLD's rows -1, NEW's rows +1 (only the status changes in practice).
+       INSERT INTO intake.stats_counts AS s
+         SELECT v.scope, 'now', v.kind, v.status, v.shard, v.delta
+           FROM (VALUES ('', OLD.kind, v_old, v_hash % 4, -1), ('', NEW.kind, v_new, v_hash % 4, 1),
+                        ('R' || OLD.residence_province, OLD.kind, v_old, v_hash % 4, -1),
+                        ('R' || NEW.residence_province, NEW.kind, v_new, v_hash % 4, 1),
+                        ('H' || OLD.hukou_province, OLD.kind, v_old, v_hash % 4, -1),
+                        ('H' || NEW.hukou_province, NEW.kind, v_new, v_hash % 4, 1),
+                        ('P' || OLD.residence_province || '-' || OLD.hukou_province, OLD.kind, v_old,
+                         v_hash % 2, -1),
+                        ('P' || NEW.residence_province || '-' || NEW.hukou_province, NEW.kind, v_new,
+                         v_hash % 2, 1),
+                        ('A' || OLD.acceptance_point, OLD.kind, v_old, v_hash % 4, -1),
+                        ('A' || NEW.acceptance_point, NEW.kind, v_new, v_hash % 4, 1))
+                AS v (scope, kind, status, shard, delta)
+          ORDER BY 1, 3, 4, 5
+         ON CONFLICT (scope, measure, kind, status, shard)
+         DO UPDATE SET cases = s.cases + EXCLUDED.cases;
+       RETURN NEW;
+     END IF;
+     -- Insert (+1) or delete (-1): the counts, the intakes of the day by pair and by scope.
+     WITH sign AS (SELECT CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END AS d),
+     by_pair AS (
+       INSERT INTO intake.stats_intake_daily AS s
+         SELECT c.intake_date, c.kind, c.residence_province, c.hukou_province, v_hash % 4, sign.d
+           FROM sign
+         ON CONFLICT (day, kind, residence_province, hukou_province, shard)
+         DO UPDATE SET cases = s.cases + EXCLUDED.cases
+     ), by_scope AS (
+       INSERT INTO intake.stats_daily AS s
+         SELECT c.intake_date, c.kind, v.scope, 'intake', v.shard, sign.d
+           FROM sign, (VALUES ('', v_hash % 4), ('R' || c.residence_province, 0),
+                              ('H' || c.hukou_province, 0)) AS v (scope, shard)
+          ORDER BY v.scope
+         ON CONFLICT (scope, measure, day, kind, shard)
+         DO UPDATE SET cases = s.cases + EXCLUDED.cases
+     )
+     INSERT INTO intake.stats_counts AS s
+       SELECT v.scope, 'now', c.kind, coalesce(v_new, v_old), v.shard, sign.d
+         FROM sign, (VALUES ('', v_hash % 4), ('R' || c.residence_province, v_hash % 4),
+                            ('H' || c.hukou_province, v_hash % 4),
+                            ('P' || c.residence_province || '-' || c.hukou_province, v_hash % 2),
+                            ('A' || c.acceptance_point, v_hash % 4)) AS v (scope, shard)
+        ORDER BY v.scope
+       ON CONFLICT (scope, measure, kind, status, shard)
+       DO UPDATE SET cases = s.cases + EXCLUDED.cases;
+     RETURN c;
+   END $$`,
+
+  // Each timeline entry: the first entry of a case into a status counts on its China day and as
+  // reached (one statement for the four tables); a status change ends the current stay
+  // (histogram) and starts the next one. Self-loops (timers, remakes) do neither.
+  `CREATE OR REPLACE FUNCTION intake.stats_on_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     v_kind text;
+     v_residence text;
+     v_hukou text;
+     v_hash integer := ${HASH('NEW.case_id')};
+     v_day date := (NEW.at AT TIME ZONE 'Asia/Shanghai')::date;
+     v_bucket integer;
+     stay intake.stats_open_stays%ROWTYPE;
+   BEGIN
+     SELECT kind, residence_province, hukou_province INTO v_kind, v_residence, v_hukou
+       FROM intake.cases WHERE id = NEW.case_id;
+     IF NOT EXISTS (SELECT 1 FROM intake.case_timeline t
+                     WHERE t.case_id = NEW.case_id AND t.to_status = NEW.to_status
+                       AND t.id <> NEW.id) THEN
+       WITH by_pair AS (
+         INSERT INTO intake.stats_entered_daily AS s
+           VALUES (v_day, v_kind, v_residence, v_hukou, NEW.to_status, v_hash % 4, 1)
+           ON CONFLICT (day, kind, residence_province, hukou_province, status, shard)
+           DO UPDATE SET cases = s.cases + 1
+       ), by_scope AS (
+         INSERT INTO intake.stats_daily AS s
+           SELECT v_day, v_kind, v.scope, NEW.to_status, v.shard, 1
+             FROM (VALUES ('', v_hash % 4), ('R' || v_residence, 0), ('H' || v_hukou, 0))
+                  AS v (scope, shard)
+            ORDER BY v.scope
+           ON CONFLICT (scope, measure, day, kind, shard) DO UPDATE SET cases = s.cases + 1
+       )
+       INSERT INTO intake.stats_counts AS s
+         SELECT v.scope, 'reached', v_kind, NEW.to_status, v.shard, 1
+           FROM (VALUES ('', v_hash % 4), ('R' || v_residence, v_hash % 4),
+                        ('H' || v_hukou, v_hash % 4),
+                        ('P' || v_residence || '-' || v_hukou, v_hash % 2)) AS v (scope, shard)
+          ORDER BY v.scope
+         ON CONFLICT (scope, measure, kind, status, shard) DO UPDATE SET cases = s.cases + 1;
+     END IF;
+     SELECT * INTO stay FROM intake.stats_open_stays WHERE case_id = NEW.case_id FOR UPDATE;
+     IF NOT FOUND THEN
+       IF NEW.to_status NOT IN ${CLOSED} THEN
+         INSERT INTO intake.stats_open_stays
+           VALUES (NEW.case_id, v_kind, v_residence, v_hukou, NEW.to_status, NEW.at);
+       END IF;
+     ELSIF stay.status <> NEW.to_status THEN
+       v_bucket := intake.stats_stay_bucket(extract(epoch FROM NEW.at - stay.entered_at)::float8);
+       INSERT INTO intake.stats_stay_histogram AS s
+         VALUES (v_kind, '', stay.status, v_bucket, v_hash % 8, 1),
+                (v_kind, 'H' || v_hukou, stay.status, v_bucket, 0, 1),
+                (v_kind, 'R' || v_residence, stay.status, v_bucket, 0, 1)
+         ON CONFLICT (kind, scope, status, bucket, shard)
+         DO UPDATE SET stays = s.stays + 1;
+       IF NEW.to_status IN ${CLOSED} THEN
+         DELETE FROM intake.stats_open_stays WHERE case_id = NEW.case_id;
+       ELSE
+         UPDATE intake.stats_open_stays SET status = NEW.to_status, entered_at = NEW.at
+          WHERE case_id = NEW.case_id;
+       END IF;
+     END IF;
+     RETURN NULL;
+   END $$`,
+
+  // Everything again from the records, set-based (existing data; bulk loads made with triggers
+  // off): one pass over the cases, one sorted pass over the timelines, then small aggregates.
+  `CREATE OR REPLACE FUNCTION intake.stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+   BEGIN
+     SET LOCAL work_mem = '512MB';
+     TRUNCATE intake.stats_counts, intake.stats_intake_daily, intake.stats_entered_daily,
+              intake.stats_daily, intake.stats_stay_histogram, intake.stats_open_stays;
+     CREATE TEMP TABLE stats_c ON COMMIT DROP AS
+       SELECT id, kind, residence_province AS r, hukou_province AS h, acceptance_point AS a,
+              status, intake_date, ${HASH('id')} AS hash
+         FROM intake.cases;
+     -- Now: the finest grain once, then every scope from it.
+     INSERT INTO intake.stats_counts
+       SELECT x.scope, 'now', g.kind, g.status, x.shard, sum(g.n)
+         FROM (SELECT kind, r, h, a, status, hash % 4 AS h4, count(*) AS n
+                 FROM stats_c GROUP BY 1, 2, 3, 4, 5, 6) g
+        CROSS JOIN LATERAL (VALUES ('', g.h4), ('R' || g.r, g.h4), ('H' || g.h, g.h4),
+                                   ('P' || g.r || '-' || g.h, g.h4 % 2), ('A' || g.a, g.h4))
+              AS x (scope, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_intake_daily
+       SELECT intake_date, kind, r, h, hash % 4, count(*) FROM stats_c GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_daily
+       SELECT d.day, d.kind, x.scope, 'intake', x.shard, sum(d.cases)
+         FROM intake.stats_intake_daily d
+        CROSS JOIN LATERAL (VALUES ('', d.shard), ('R' || d.residence_province, 0::smallint),
+                                   ('H' || d.hukou_province, 0::smallint)) AS x (scope, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     -- The status changes of every case in order (self-loops left out): whether the status is
+     -- entered for the first time, and when the stay it starts ends.
+     CREATE TEMP TABLE stats_t ON COMMIT DROP AS
+       SELECT m.case_id, m.to_status, m.at,
+              NOT coalesce(m.to_status = ANY (array_agg(m.to_status) OVER (
+                PARTITION BY m.case_id ORDER BY m.id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)), false) AS first,
+              lead(m.at) OVER (PARTITION BY m.case_id ORDER BY m.id) AS left_at
+         FROM (SELECT t.case_id, t.id, t.to_status, t.at,
+                      lag(t.to_status) OVER (PARTITION BY t.case_id ORDER BY t.id) AS previous
+                 FROM intake.case_timeline t) m
+        WHERE m.previous IS DISTINCT FROM m.to_status;
+     INSERT INTO intake.stats_entered_daily
+       SELECT (t.at AT TIME ZONE 'Asia/Shanghai')::date, c.kind, c.r, c.h, t.to_status,
+              c.hash % 4, count(*)
+         FROM stats_t t JOIN stats_c c ON c.id = t.case_id
+        WHERE t.first
+        GROUP BY 1, 2, 3, 4, 5, 6;
+     INSERT INTO intake.stats_daily
+       SELECT d.day, d.kind, x.scope, d.status, x.shard, sum(d.cases)
+         FROM intake.stats_entered_daily d
+        CROSS JOIN LATERAL (VALUES ('', d.shard), ('R' || d.residence_province, 0::smallint),
+                                   ('H' || d.hukou_province, 0::smallint)) AS x (scope, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_counts
+       SELECT x.scope, 'reached', g.kind, g.status, x.shard, sum(g.n)
+         FROM (SELECT kind, residence_province AS r, hukou_province AS h, status, shard,
+                      sum(cases) AS n
+                 FROM intake.stats_entered_daily GROUP BY 1, 2, 3, 4, 5) g
+        CROSS JOIN LATERAL (VALUES ('', g.shard), ('R' || g.r, g.shard), ('H' || g.h, g.shard),
+                                   ('P' || g.r || '-' || g.h, g.shard % 2)) AS x (scope, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_stay_histogram
+       SELECT g.kind, x.scope, g.status, g.bucket, x.shard, sum(g.n)
+         FROM (SELECT c.kind, c.r, c.h, t.to_status AS status,
+                      intake.stats_stay_bucket(extract(epoch FROM t.left_at - t.at)::float8)
+                        AS bucket,
+                      c.hash % 8 AS h8, count(*) AS n
+                 FROM stats_t t JOIN stats_c c ON c.id = t.case_id
+                WHERE t.left_at IS NOT NULL
+                GROUP BY 1, 2, 3, 4, 5, 6) g
+        CROSS JOIN LATERAL (VALUES ('', g.h8), ('R' || g.r, 0), ('H' || g.h, 0))
+              AS x (scope, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_open_stays
+       SELECT t.case_id, c.kind, c.r, c.h, t.to_status, t.at
+         FROM stats_t t JOIN stats_c c ON c.id = t.case_id
+        WHERE t.left_at IS NULL AND t.to_status NOT IN ${CLOSED};
+     DROP TABLE stats_t;
+     DROP TABLE stats_c;
+   END $$`,
+
+  // The published views keep their names and columns; the pair rows now hold them.
+  `CREATE OR REPLACE VIEW intake_stats.case_counts AS
+     SELECT kind, substr(scope, 2, 2) AS residence_province, substr(scope, 5, 2) AS hukou_province,
+            status, sum(cases)::integer AS cases
+       FROM intake.stats_counts
+      WHERE scope >= 'P' AND scope < 'Q' AND measure = 'now'
+      GROUP BY 1, 2, 3, 4`,
+  `CREATE OR REPLACE VIEW intake_stats.reached AS
+     SELECT kind, substr(scope, 2, 2) AS residence_province, substr(scope, 5, 2) AS hukou_province,
+            status, sum(cases)::integer AS cases
+       FROM intake.stats_counts
+      WHERE scope >= 'P' AND scope < 'Q' AND measure = 'reached'
+      GROUP BY 1, 2, 3, 4`,
+  // scope '' = the country, 'R<code>' residence province, 'H<code>' hukou province (a case's two
+  // provinces differ: a province's figure is the sum of its R and H rows), 'P<r>-<h>' a pair,
+  // 'A<point>' an acceptance point ('now' only).
+  `CREATE VIEW intake_stats.scope_counts AS
+     SELECT scope, measure, kind, status, sum(cases)::integer AS cases
+       FROM intake.stats_counts GROUP BY 1, 2, 3, 4`,
+  `DROP TABLE intake.stats_case_counts, intake.stats_reached`,
+  `DROP FUNCTION IF EXISTS intake.stats_daily_add(date, text, text, text, text, integer)`,
+
+  // Clerk lists (one kind at a point, optionally one status), keyed to the last row of a page.
+  `CREATE INDEX cases_point_kind_page_idx
+     ON intake.cases (acceptance_point, kind, created_at DESC, id DESC)`,
+  `CREATE INDEX cases_point_kind_status_page_idx
+     ON intake.cases (acceptance_point, kind, status, created_at DESC, id DESC)`,
+  `DROP INDEX IF EXISTS intake.cases_point_page_idx`,
+  `DROP INDEX IF EXISTS intake.cases_point_status_page_idx`,
+  `DROP INDEX IF EXISTS intake.cases_point_kind_created_idx`,
+];
+
+const DOWN: string[] = [];
