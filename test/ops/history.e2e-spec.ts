@@ -72,6 +72,54 @@ describe('seeded history: ops read models against direct counts (e2e)', () => {
     ).toEqual(direct.map((d) => `${d.r}>${d.h}=${d.n}`).sort());
   });
 
+  it('reports per-province statuses, services and clerk list totals as a direct count', async () => {
+    const { body } = await get<{
+      total: number;
+      open: number;
+      statuses: { status: string; count: number; reached: number }[];
+      services: { service: string; total: number; open: number; delivered: number }[];
+    }>('/api/v1/ops/stats/statuses?province=31');
+    const now = await sql<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM intake.cases
+        WHERE residence_province = '31' OR hukou_province = '31' GROUP BY status`,
+    );
+    const ever = await sql<{ status: string; n: number }>(
+      `SELECT t.to_status AS status, count(DISTINCT t.case_id)::int AS n
+         FROM intake.case_timeline t JOIN intake.cases c ON c.id = t.case_id
+        WHERE c.residence_province = '31' OR c.hukou_province = '31' GROUP BY 1`,
+    );
+    const nowBy = new Map(now.map((r) => [r.status, r.n]));
+    const everBy = new Map(ever.map((r) => [r.status, r.n]));
+    expect(body.total).toBe(now.reduce((n, r) => n + r.n, 0));
+    expect(body.total).toBeGreaterThan(0);
+    for (const s of body.statuses) {
+      expect(s.count).toBe(nowBy.get(s.status) ?? 0);
+      expect(s.reached).toBe(everBy.get(s.status) ?? 0);
+    }
+    const idcard = body.services.find((v) => v.service === 'idcard')!;
+    expect([idcard.total, idcard.open, idcard.delivered]).toEqual([
+      body.total,
+      body.open,
+      nowBy.get('DELIVERED') ?? 0,
+    ]);
+
+    // The clerk list's total: the point's cases, and its cases in one status.
+    const clerk: TestCaller = { role: 'clerk', province: '31', point: '310101-01' };
+    const atPoint = await sql<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM intake.cases
+        WHERE acceptance_point = '310101-01' AND kind = 'idcard' GROUP BY status`,
+    );
+    const list = await get<{ total: number }>('/api/v1/applications?pageSize=1', clerk);
+    expect(list.body.total).toBe(atPoint.reduce((n, r) => n + r.n, 0));
+    for (const { status, n } of atPoint) {
+      const one = await get<{ total: number }>(
+        `/api/v1/applications?pageSize=1&status=${status}`,
+        clerk,
+      );
+      expect(one.body.total).toBe(n);
+    }
+  });
+
   it('reports the same days (intake, cumulative, delivered) as a direct count over 1000 days', async () => {
     const to = todayInChina();
     const from = addDays(to, -999);

@@ -310,7 +310,9 @@ describe('ops stats API (e2e)', () => {
             `SELECT scope, kind, status, sum(cases)::int AS n FROM intake.stats_counts
               WHERE measure = 'now' GROUP BY 1, 2, 3 HAVING sum(cases) <> 0 ORDER BY 1, 2, 3`,
           )
-        ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
+        ).map(
+          (r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`,
+        );
       const direct = (
         await q(
           `SELECT x.scope, c.kind, c.status, count(*)::int AS n FROM intake.cases c

@@ -324,7 +324,12 @@ export class ApplicationsService {
       .where('c.acceptance_point = :point', { point })
       .andWhere('c.kind = :kind', { kind: CaseKind.ID_CARD });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    const total = await casesAtPoint(this.dataSource.manager, point, CaseKind.ID_CARD, query.status);
+    const total = await casesAtPoint(
+      this.dataSource.manager,
+      point,
+      CaseKind.ID_CARD,
+      query.status,
+    );
     if (after)
       qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', {
         at: after.at,

@@ -180,6 +180,8 @@ const UP = [
   // Everything again from the records, set-based (existing data; bulk loads made with triggers
   // off): one pass over the cases, one sorted pass over the timelines, then small aggregates.
   `CREATE OR REPLACE FUNCTION intake.stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+   DECLARE
+     started timestamptz := clock_timestamp();
    BEGIN
      SET LOCAL work_mem = '512MB';
      TRUNCATE intake.stats_counts, intake.stats_intake_daily, intake.stats_entered_daily,
@@ -188,6 +190,8 @@ const UP = [
        SELECT id, kind, residence_province AS r, hukou_province AS h, acceptance_point AS a,
               status, intake_date, ${HASH('id')} AS hash
          FROM intake.cases;
+     RAISE NOTICE 'stats_rebuild: cases read (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      -- Now: the finest grain once, then every scope from it.
      INSERT INTO intake.stats_counts
        SELECT x.scope, 'now', g.kind, g.status, x.shard, sum(g.n)
@@ -217,6 +221,8 @@ const UP = [
                       lag(t.to_status) OVER (PARTITION BY t.case_id ORDER BY t.id) AS previous
                  FROM intake.case_timeline t) m
         WHERE m.previous IS DISTINCT FROM m.to_status;
+     RAISE NOTICE 'stats_rebuild: timelines read (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      INSERT INTO intake.stats_entered_daily
        SELECT (t.at AT TIME ZONE 'Asia/Shanghai')::date, c.kind, c.r, c.h, t.to_status,
               c.hash % 4, count(*)
@@ -237,6 +243,8 @@ const UP = [
         CROSS JOIN LATERAL (VALUES ('', g.shard), ('R' || g.r, g.shard), ('H' || g.h, g.shard),
                                    ('P' || g.r || '-' || g.h, g.shard % 2)) AS x (scope, shard)
         GROUP BY 1, 2, 3, 4, 5;
+     RAISE NOTICE 'stats_rebuild: first entries counted (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      INSERT INTO intake.stats_stay_histogram
        SELECT g.kind, x.scope, g.status, g.bucket, x.shard, sum(g.n)
          FROM (SELECT c.kind, c.r, c.h, t.to_status AS status,
@@ -253,6 +261,8 @@ const UP = [
        SELECT t.case_id, c.kind, c.r, c.h, t.to_status, t.at
          FROM stats_t t JOIN stats_c c ON c.id = t.case_id
         WHERE t.left_at IS NULL AND t.to_status NOT IN ${CLOSED};
+     RAISE NOTICE 'stats_rebuild: stays counted (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      DROP TABLE stats_t;
      DROP TABLE stats_c;
    END $$`,
@@ -289,4 +299,202 @@ const UP = [
   `DROP INDEX IF EXISTS intake.cases_point_kind_created_idx`,
 ];
 
-const DOWN: string[] = [];
+// Back to the per-pair tables and the previous trigger bodies of OpsReadModels1795403500000
+// (copied: an old migration is never edited); down() then rebuilds the rollups.
+const DOWN: string[] = [
+  `DROP INDEX IF EXISTS intake.cases_point_kind_page_idx`,
+  `DROP INDEX IF EXISTS intake.cases_point_kind_status_page_idx`,
+  `CREATE INDEX IF NOT EXISTS cases_point_page_idx
+     ON intake.cases (acceptance_point, created_at DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS cases_point_status_page_idx
+     ON intake.cases (acceptance_point, status, created_at DESC, id DESC)`,
+  `CREATE INDEX IF NOT EXISTS cases_point_kind_created_idx
+     ON intake.cases (acceptance_point, kind, created_at DESC)`,
+  `DROP VIEW IF EXISTS intake_stats.scope_counts`,
+  `CREATE TABLE intake.stats_case_counts (
+     kind text NOT NULL,
+     residence_province text NOT NULL,
+     hukou_province text NOT NULL,
+     status text NOT NULL,
+     shard smallint NOT NULL,
+     cases integer NOT NULL,
+     PRIMARY KEY (kind, residence_province, hukou_province, status, shard)
+   )`,
+  `CREATE TABLE intake.stats_reached (
+     kind text NOT NULL,
+     residence_province text NOT NULL,
+     hukou_province text NOT NULL,
+     status text NOT NULL,
+     shard smallint NOT NULL,
+     cases integer NOT NULL,
+     PRIMARY KEY (kind, residence_province, hukou_province, status, shard)
+   )`,
+  `CREATE FUNCTION intake.stats_daily_add(p_day date, p_kind text, p_residence text,
+       p_hukou text, p_measure text, p_shard integer) RETURNS void LANGUAGE sql AS $$
+     INSERT INTO intake.stats_daily AS s
+       VALUES (p_day, p_kind, '', p_measure, p_shard, 1),
+              (p_day, p_kind, 'R' || p_residence, p_measure, 0, 1),
+              (p_day, p_kind, 'H' || p_hukou, p_measure, 0, 1)
+       ON CONFLICT (scope, measure, day, kind, shard) DO UPDATE SET cases = s.cases + 1
+   $$`,
+  `CREATE OR REPLACE FUNCTION intake.stats_on_case() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     v_kind text := TG_ARGV[0];
+   BEGIN
+     IF TG_OP IN ('UPDATE', 'DELETE') THEN
+       UPDATE intake.stats_case_counts SET cases = cases - 1
+        WHERE stats_case_counts.kind = v_kind AND residence_province = OLD.residence_province
+          AND hukou_province = OLD.hukou_province AND status = OLD.status
+          AND shard = intake.stats_shard(OLD.id, 8);
+     END IF;
+     IF TG_OP = 'DELETE' THEN
+       UPDATE intake.stats_daily SET cases = cases - 1
+        WHERE day = OLD.intake_date AND stats_daily.kind = v_kind AND measure = 'intake'
+          AND ((scope = '' AND shard = intake.stats_shard(OLD.id, 4))
+               OR scope IN ('R' || OLD.residence_province, 'H' || OLD.hukou_province));
+       UPDATE intake.stats_intake_daily SET cases = cases - 1
+        WHERE day = OLD.intake_date AND stats_intake_daily.kind = v_kind
+          AND residence_province = OLD.residence_province AND hukou_province = OLD.hukou_province
+          AND shard = intake.stats_shard(OLD.id, 4);
+       RETURN OLD;
+     END IF;
+     INSERT INTO intake.stats_case_counts AS s
+       VALUES (v_kind, NEW.residence_province, NEW.hukou_province, NEW.status,
+               intake.stats_shard(NEW.id, 8), 1)
+       ON CONFLICT (kind, residence_province, hukou_province, status, shard)
+       DO UPDATE SET cases = s.cases + 1;
+     IF TG_OP = 'INSERT' THEN
+       PERFORM intake.stats_daily_add(NEW.intake_date, v_kind, NEW.residence_province,
+                                      NEW.hukou_province, 'intake', intake.stats_shard(NEW.id, 4));
+       INSERT INTO intake.stats_intake_daily AS s
+         VALUES (NEW.intake_date, v_kind, NEW.residence_province, NEW.hukou_province,
+                 intake.stats_shard(NEW.id, 4), 1)
+         ON CONFLICT (day, kind, residence_province, hukou_province, shard)
+         DO UPDATE SET cases = s.cases + 1;
+     END IF;
+     RETURN NEW;
+   END $$`,
+  `CREATE OR REPLACE FUNCTION intake.stats_on_timeline() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     v_kind text := TG_ARGV[0];
+     v_residence text;
+     v_hukou text;
+     v_shard smallint := intake.stats_shard(NEW.case_id, 8);
+     v_bucket integer;
+     stay intake.stats_open_stays%ROWTYPE;
+   BEGIN
+     EXECUTE format('SELECT residence_province, hukou_province FROM %s WHERE id = $1', TG_ARGV[1])
+       INTO v_residence, v_hukou USING NEW.case_id;
+     IF NOT EXISTS (SELECT 1 FROM intake.case_timeline t
+                     WHERE t.case_id = NEW.case_id AND t.to_status = NEW.to_status
+                       AND t.id <> NEW.id) THEN
+       INSERT INTO intake.stats_entered_daily AS s
+         VALUES ((NEW.at AT TIME ZONE 'Asia/Shanghai')::date, v_kind, v_residence, v_hukou,
+                 NEW.to_status, v_shard % 4, 1)
+         ON CONFLICT (day, kind, residence_province, hukou_province, status, shard)
+         DO UPDATE SET cases = s.cases + 1;
+       PERFORM intake.stats_daily_add((NEW.at AT TIME ZONE 'Asia/Shanghai')::date, v_kind,
+                                      v_residence, v_hukou, NEW.to_status, v_shard % 4);
+       INSERT INTO intake.stats_reached AS s
+         VALUES (v_kind, v_residence, v_hukou, NEW.to_status, v_shard, 1)
+         ON CONFLICT (kind, residence_province, hukou_province, status, shard)
+         DO UPDATE SET cases = s.cases + 1;
+     END IF;
+     SELECT * INTO stay FROM intake.stats_open_stays WHERE case_id = NEW.case_id FOR UPDATE;
+     IF NOT FOUND THEN
+       IF NEW.to_status NOT IN ${CLOSED} THEN
+         INSERT INTO intake.stats_open_stays
+           VALUES (NEW.case_id, v_kind, v_residence, v_hukou, NEW.to_status, NEW.at);
+       END IF;
+     ELSIF stay.status <> NEW.to_status THEN
+       v_bucket := intake.stats_stay_bucket(extract(epoch FROM NEW.at - stay.entered_at)::float8);
+       INSERT INTO intake.stats_stay_histogram AS s
+         VALUES (v_kind, '', stay.status, v_bucket, v_shard, 1),
+                (v_kind, 'R' || v_residence, stay.status, v_bucket, 0, 1),
+                (v_kind, 'H' || v_hukou, stay.status, v_bucket, 0, 1)
+         ON CONFLICT (kind, scope, status, bucket, shard)
+         DO UPDATE SET stays = s.stays + 1;
+       IF NEW.to_status IN ${CLOSED} THEN
+         DELETE FROM intake.stats_open_stays WHERE case_id = NEW.case_id;
+       ELSE
+         UPDATE intake.stats_open_stays SET status = NEW.to_status, entered_at = NEW.at
+          WHERE case_id = NEW.case_id;
+       END IF;
+     END IF;
+     RETURN NULL;
+   END $$`,
+  `CREATE OR REPLACE FUNCTION intake.stats_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+   BEGIN
+     SET LOCAL work_mem = '256MB';
+     TRUNCATE intake.stats_case_counts, intake.stats_intake_daily, intake.stats_entered_daily,
+              intake.stats_daily, intake.stats_reached, intake.stats_stay_histogram, intake.stats_open_stays;
+     INSERT INTO intake.stats_case_counts
+       SELECT 'idcard', residence_province, hukou_province, status, intake.stats_shard(id, 8),
+              count(*)
+         FROM intake.cases GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_intake_daily
+       SELECT intake_date, 'idcard', residence_province, hukou_province,
+              intake.stats_shard(id, 4), count(*)
+         FROM intake.cases GROUP BY 1, 2, 3, 4, 5;
+     CREATE TEMP TABLE stats_first ON COMMIT DROP AS
+       SELECT c.id, c.residence_province, c.hukou_province, f.to_status, f.day
+         FROM (SELECT DISTINCT ON (case_id, to_status) case_id, to_status,
+                      (at AT TIME ZONE 'Asia/Shanghai')::date AS day
+                 FROM intake.case_timeline ORDER BY case_id, to_status, id) f
+         JOIN intake.cases c ON c.id = f.case_id;
+     INSERT INTO intake.stats_entered_daily
+       SELECT day, 'idcard', residence_province, hukou_province, to_status,
+              intake.stats_shard(id, 8) % 4, count(*)
+         FROM stats_first GROUP BY 1, 2, 3, 4, 5, 6;
+     INSERT INTO intake.stats_reached
+       SELECT 'idcard', residence_province, hukou_province, to_status, intake.stats_shard(id, 8),
+              count(*)
+         FROM stats_first GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_daily
+       SELECT day, 'idcard', x.scope, x.measure,
+              CASE WHEN x.scope = '' THEN x.shard ELSE 0 END, count(*)
+         FROM (SELECT intake_date AS day, residence_province, hukou_province, 'intake' AS measure,
+                      intake.stats_shard(id, 4) AS shard
+                 FROM intake.cases
+               UNION ALL
+               SELECT day, residence_province, hukou_province, to_status,
+                      intake.stats_shard(id, 8) % 4
+                 FROM stats_first) f
+        CROSS JOIN LATERAL (VALUES ('', f.measure, f.shard),
+                                   ('R' || f.residence_province, f.measure, f.shard),
+                                   ('H' || f.hukou_province, f.measure, f.shard))
+              AS x (scope, measure, shard)
+        GROUP BY 1, 2, 3, 4, 5;
+     DROP TABLE stats_first;
+     CREATE TEMP TABLE stats_stays ON COMMIT DROP AS
+       WITH moves AS (
+         SELECT case_id, id, at, to_status,
+                lag(to_status) OVER (PARTITION BY case_id ORDER BY id) AS previous
+           FROM intake.case_timeline
+       )
+       SELECT case_id, to_status AS status, at AS entered_at,
+              lead(at) OVER (PARTITION BY case_id ORDER BY id) AS left_at
+         FROM moves WHERE previous IS DISTINCT FROM to_status;
+     INSERT INTO intake.stats_stay_histogram
+       SELECT 'idcard', x.scope, s.status,
+              intake.stats_stay_bucket(extract(epoch FROM s.left_at - s.entered_at)::float8),
+              CASE WHEN x.scope = '' THEN intake.stats_shard(c.id, 8) ELSE 0 END, count(*)
+         FROM stats_stays s JOIN intake.cases c ON c.id = s.case_id
+        CROSS JOIN LATERAL (VALUES (''), ('R' || c.residence_province), ('H' || c.hukou_province))
+              AS x (scope)
+        WHERE s.left_at IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5;
+     INSERT INTO intake.stats_open_stays
+       SELECT s.case_id, 'idcard', c.residence_province, c.hukou_province, s.status, s.entered_at
+         FROM stats_stays s JOIN intake.cases c ON c.id = s.case_id
+        WHERE s.left_at IS NULL AND s.status NOT IN ${CLOSED};
+     DROP TABLE stats_stays;
+   END $$`,
+  `CREATE OR REPLACE VIEW intake_stats.case_counts AS
+     SELECT kind, residence_province, hukou_province, status, sum(cases)::integer AS cases
+       FROM intake.stats_case_counts GROUP BY 1, 2, 3, 4`,
+  `CREATE OR REPLACE VIEW intake_stats.reached AS
+     SELECT kind, residence_province, hukou_province, status, sum(cases)::integer AS cases
+       FROM intake.stats_reached GROUP BY 1, 2, 3, 4`,
+  `DROP TABLE intake.stats_counts`,
+];

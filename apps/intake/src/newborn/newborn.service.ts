@@ -12,6 +12,7 @@ import { CaseEntity, newbornPart, SubmittedSupplement } from '../case/case.entit
 import { CaseEventRequest, CaseService, TransitionActor } from '../case/case.service';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/http-problems';
+import { casesAtPoint } from '../common/point-total';
 import { intakeDeadlines } from '../policy/deadlines';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CreateNewbornRegistrationDto } from './dto/create-newborn.dto';
@@ -22,7 +23,6 @@ import {
   NewbornSupplementDto,
 } from './dto/newborn-view.dto';
 import { toNewbornSummary, toNewbornView } from './newborn-view';
-import { casesAtPoint } from '../common/point-total';
 
 export interface NewbornCreateResult {
   statusCode: number;
@@ -300,7 +300,12 @@ export class NewbornService {
       .where('c.acceptance_point = :point', { point })
       .andWhere('c.kind = :kind', { kind: CaseKind.NEWBORN });
     if (query.status) qb.andWhere('c.status = :status', { status: query.status });
-    const total = await casesAtPoint(this.dataSource.manager, point, CaseKind.NEWBORN, query.status);
+    const total = await casesAtPoint(
+      this.dataSource.manager,
+      point,
+      CaseKind.NEWBORN,
+      query.status,
+    );
     if (after)
       qb.andWhere('(c.created_at, c.id) < (:at::timestamptz, :id::uuid)', {
         at: after.at,
