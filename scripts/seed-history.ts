@@ -522,7 +522,7 @@ export async function seedHistory(databaseUrl: string, options: SeedOptions): Pr
   await timelineClient.end();
   log(`loaded in ${((Date.now() - started) / 1000).toFixed(0)} s; rebuilding the ops rollups …`);
   await client.query(`SET session_replication_role = origin`);
-  client.on('notice', (notice) => log(notice.message));
+  client.on('notice', (notice) => log(notice.message ?? ''));
   await client.query('SELECT intake.stats_rebuild()');
   log(`rollups rebuilt (${((Date.now() - started) / 1000).toFixed(0)} s); VACUUM ANALYZE …`);
   await client.query('VACUUM ANALYZE intake.cases');

@@ -297,6 +297,17 @@ const UP = [
   `DROP INDEX IF EXISTS intake.cases_point_page_idx`,
   `DROP INDEX IF EXISTS intake.cases_point_status_page_idx`,
   `DROP INDEX IF EXISTS intake.cases_point_kind_created_idx`,
+
+  // The reconciler's re-sends: what is due is "sent before now - base × 2^resend_count", one
+  // range per count (these replace the indexes on the send time alone, which made a sweep read
+  // every case waiting on an answer).
+  `CREATE INDEX cases_resend_due_idx ON intake.cases (resend_count, last_sent_at)
+     WHERE pending_command IS NOT NULL`,
+  `CREATE INDEX cases_delivery_sync_due_idx
+     ON intake.cases (resend_count, (coalesce(last_sent_at, updated_at)))
+     WHERE status IN ('DISPATCHED', 'READY_FOR_PICKUP')`,
+  `DROP INDEX IF EXISTS intake.cases_pending_idx`,
+  `DROP INDEX IF EXISTS intake.cases_delivery_sync_idx`,
 ];
 
 // Back to the per-pair tables and the previous trigger bodies of OpsReadModels1795403500000
@@ -310,6 +321,13 @@ const DOWN: string[] = [
      ON intake.cases (acceptance_point, status, created_at DESC, id DESC)`,
   `CREATE INDEX IF NOT EXISTS cases_point_kind_created_idx
      ON intake.cases (acceptance_point, kind, created_at DESC)`,
+  `DROP INDEX IF EXISTS intake.cases_resend_due_idx`,
+  `DROP INDEX IF EXISTS intake.cases_delivery_sync_due_idx`,
+  `CREATE INDEX IF NOT EXISTS cases_pending_idx ON intake.cases (last_sent_at)
+     WHERE pending_command IS NOT NULL`,
+  `CREATE INDEX IF NOT EXISTS cases_delivery_sync_idx
+     ON intake.cases ((coalesce(last_sent_at, updated_at)))
+     WHERE status IN ('DISPATCHED', 'READY_FOR_PICKUP')`,
   `DROP VIEW IF EXISTS intake_stats.scope_counts`,
   `CREATE TABLE intake.stats_case_counts (
      kind text NOT NULL,

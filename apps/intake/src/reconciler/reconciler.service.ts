@@ -100,19 +100,28 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
 
   /** Cases whose pending command (or, after dispatch, the delivery sync) is due again. */
   private async staleCommands(now: Date): Promise<string[]> {
+    // The wait before a re-send doubles with each one (resend_count), so what is due is, for each
+    // count k, "last sent before now - base × 2^k": one range of an index on (resend_count, last
+    // sent) per k (cases_resend_due_idx, cases_delivery_sync_due_idx), which reads the cases due
+    // and nothing else, whatever the open or closed history.
+    const arm = (sentAt: string, where: string, base: string) => `
+      SELECT c.id, c.sent_at
+        FROM generate_series(0, ${MAX_BACKOFF_DOUBLINGS}) AS k
+       CROSS JOIN LATERAL (
+         SELECT id, ${sentAt} AS sent_at FROM intake.cases
+          WHERE ${where}
+            AND resend_count >= k
+            AND resend_count < CASE WHEN k = ${MAX_BACKOFF_DOUBLINGS} THEN 2147483647 ELSE k + 1 END
+            AND ${sentAt} <= $1::timestamptz - make_interval(secs => ${base} * power(2, k) / 1000.0)
+            AND residence_province = ANY($2)
+          ORDER BY resend_count, ${sentAt} LIMIT ${BATCH}) c`;
     const rows: { id: string }[] = await this.dataSource.query(
-      // Each arm walks a partial index of what may be due (cases_pending_idx,
-      // cases_delivery_sync_idx) from its oldest row up to now - the base wait; the backoff is
-      // checked on those rows only.
-      `SELECT id FROM intake.cases
-       WHERE residence_province = ANY($2)
-         AND ((pending_command IS NOT NULL
-               AND last_sent_at <= $1::timestamptz - make_interval(secs => $3 / 1000.0)
-               AND last_sent_at + make_interval(secs => $3 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1)
-           OR (status IN ('DISPATCHED', 'READY_FOR_PICKUP')
-               AND coalesce(last_sent_at, updated_at) <= $1::timestamptz - make_interval(secs => $4 / 1000.0)
-               AND coalesce(last_sent_at, updated_at) + make_interval(secs => $4 * power(2, least(resend_count, ${MAX_BACKOFF_DOUBLINGS})) / 1000.0) <= $1))
-       ORDER BY coalesce(last_sent_at, updated_at) LIMIT ${BATCH}`,
+      `SELECT id FROM (
+         ${arm('last_sent_at', 'pending_command IS NOT NULL', '$3')}
+         UNION ALL
+         ${arm('coalesce(last_sent_at, updated_at)', `status IN ('DISPATCHED', 'READY_FOR_PICKUP')`, '$4')}
+       ) due
+       ORDER BY sent_at LIMIT ${BATCH}`,
       [now, this.provinces, this.config.RESEND_AFTER_MS, this.config.DELIVERY_SYNC_AFTER_MS],
     );
     return rows.map((r) => r.id);
@@ -121,20 +130,25 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
   private async lostTimers(now: Date): Promise<[string, TimerKind][]> {
     const before = new Date(now.getTime() - LOST_TIMER_GRACE_MS);
     const rows: { id: string; kind: TimerKind }[] = await this.dataSource.query(
-      `SELECT id, 'REVIEW_DEADLINE' AS kind FROM intake.cases
+      // Each arm in the order of its deadline, oldest first: the planner walks the partial index
+      // of that timer (cases_review_timer_idx, cases_statutory_timer_idx, cases_pickup_timer_idx)
+      // up to the grace point and stops, rather than filtering every open case. Literal statuses,
+      // so that the indexes' predicates match.
+      `(SELECT id, 'REVIEW_DEADLINE' AS kind FROM intake.cases
          WHERE status = 'UNDER_REVIEW' AND NOT review_overdue AND review_due_at <= $1
            AND residence_province = ANY($2)
+         ORDER BY review_due_at LIMIT ${BATCH})
        UNION ALL
-       SELECT id, 'STATUTORY_DEADLINE' FROM intake.cases
+       (SELECT id, 'STATUTORY_DEADLINE' FROM intake.cases
          WHERE status NOT IN ('REFUSED', 'DELIVERED', 'CANCELLED') AND NOT statutory_overdue
            AND statutory_due_at <= $1 AND residence_province = ANY($2)
+         ORDER BY statutory_due_at LIMIT ${BATCH})
        UNION ALL
-       SELECT id, 'PICKUP_REMINDER' FROM intake.cases
+       (SELECT id, 'PICKUP_REMINDER' FROM intake.cases
          WHERE status = 'READY_FOR_PICKUP' AND pickup_reminded_at IS NULL
            AND pickup_reminder_due_at <= $1 AND residence_province = ANY($2)
+         ORDER BY pickup_reminder_due_at LIMIT ${BATCH})
        LIMIT ${BATCH}`,
-      // Literal statuses, so that the partial indexes cases_review_timer_idx,
-      // cases_statutory_timer_idx and cases_pickup_timer_idx serve each arm.
       [before, this.provinces],
     );
     return rows.map((r) => [r.id, r.kind]);
