@@ -183,15 +183,13 @@ const UP = [
    DECLARE
      started timestamptz := clock_timestamp();
    BEGIN
-     SET LOCAL work_mem = '512MB';
+     SET LOCAL work_mem = '1GB';
      TRUNCATE intake.stats_counts, intake.stats_intake_daily, intake.stats_entered_daily,
               intake.stats_daily, intake.stats_stay_histogram, intake.stats_open_stays;
      CREATE TEMP TABLE stats_c ON COMMIT DROP AS
        SELECT id, kind, residence_province AS r, hukou_province AS h, acceptance_point AS a,
               status, intake_date, ${HASH('id')} AS hash
          FROM intake.cases;
-     RAISE NOTICE 'stats_rebuild: cases read (% s)',
-       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      -- Now: the finest grain once, then every scope from it.
      INSERT INTO intake.stats_counts
        SELECT x.scope, 'now', g.kind, g.status, x.shard, sum(g.n)
@@ -202,39 +200,53 @@ const UP = [
               AS x (scope, shard)
         GROUP BY 1, 2, 3, 4, 5;
      INSERT INTO intake.stats_intake_daily
-       SELECT intake_date, kind, r, h, hash % 4, count(*) FROM stats_c GROUP BY 1, 2, 3, 4, 5;
-     INSERT INTO intake.stats_daily
-       SELECT d.day, d.kind, x.scope, 'intake', x.shard, sum(d.cases)
-         FROM intake.stats_intake_daily d
-        CROSS JOIN LATERAL (VALUES ('', d.shard), ('R' || d.residence_province, 0::smallint),
-                                   ('H' || d.hukou_province, 0::smallint)) AS x (scope, shard)
-        GROUP BY 1, 2, 3, 4, 5;
-     -- The status changes of every case in order (self-loops left out): whether the status is
-     -- entered for the first time, and when the stay it starts ends.
+       SELECT intake_date, kind, r, h, hash % 4, count(*) FROM stats_c
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1;
+     RAISE NOTICE 'stats_rebuild: cases counted (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+     -- The status changes of every case in order (self-loops left out), with the case's kind,
+     -- provinces and hash: whether the status is entered for the first time, and when the stay
+     -- it starts ends. One sort of the timelines.
      CREATE TEMP TABLE stats_t ON COMMIT DROP AS
-       SELECT m.case_id, m.to_status, m.at,
+       SELECT m.kind, m.r, m.h, m.hash, m.case_id, m.to_status, m.at,
               NOT coalesce(m.to_status = ANY (array_agg(m.to_status) OVER (
                 PARTITION BY m.case_id ORDER BY m.id
                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)), false) AS first,
               lead(m.at) OVER (PARTITION BY m.case_id ORDER BY m.id) AS left_at
-         FROM (SELECT t.case_id, t.id, t.to_status, t.at,
+         FROM (SELECT c.kind, c.r, c.h, c.hash, t.case_id, t.id, t.to_status, t.at,
                       lag(t.to_status) OVER (PARTITION BY t.case_id ORDER BY t.id) AS previous
-                 FROM intake.case_timeline t) m
+                 FROM intake.case_timeline t JOIN stats_c c ON c.id = t.case_id) m
         WHERE m.previous IS DISTINCT FROM m.to_status;
      RAISE NOTICE 'stats_rebuild: timelines read (% s)',
        round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      INSERT INTO intake.stats_entered_daily
-       SELECT (t.at AT TIME ZONE 'Asia/Shanghai')::date, c.kind, c.r, c.h, t.to_status,
-              c.hash % 4, count(*)
-         FROM stats_t t JOIN stats_c c ON c.id = t.case_id
-        WHERE t.first
-        GROUP BY 1, 2, 3, 4, 5, 6;
+       SELECT g.* FROM (
+         SELECT (at AT TIME ZONE 'Asia/Shanghai')::date AS day, kind, r, h, to_status,
+                hash % 4, count(*)
+           FROM stats_t WHERE first GROUP BY 1, 2, 3, 4, 5, 6) g
+        ORDER BY g.day;
+     RAISE NOTICE 'stats_rebuild: first entries counted (% s)',
+       round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
+     -- The other per-day and reached rows are sums of those per-pair days (one small aggregate
+     -- per scope rather than one large one over every scope).
      INSERT INTO intake.stats_daily
-       SELECT d.day, d.kind, x.scope, d.status, x.shard, sum(d.cases)
-         FROM intake.stats_entered_daily d
-        CROSS JOIN LATERAL (VALUES ('', d.shard), ('R' || d.residence_province, 0::smallint),
-                                   ('H' || d.hukou_province, 0::smallint)) AS x (scope, shard)
-        GROUP BY 1, 2, 3, 4, 5;
+       SELECT day, kind, '', 'intake', shard, sum(cases) FROM intake.stats_intake_daily
+        GROUP BY 1, 2, 5
+       UNION ALL
+       SELECT day, kind, 'R' || residence_province, 'intake', 0, sum(cases)
+         FROM intake.stats_intake_daily GROUP BY 1, 2, residence_province
+       UNION ALL
+       SELECT day, kind, 'H' || hukou_province, 'intake', 0, sum(cases)
+         FROM intake.stats_intake_daily GROUP BY 1, 2, hukou_province
+       UNION ALL
+       SELECT day, kind, '', status, shard, sum(cases) FROM intake.stats_entered_daily
+        GROUP BY 1, 2, status, shard
+       UNION ALL
+       SELECT day, kind, 'R' || residence_province, status, 0, sum(cases)
+         FROM intake.stats_entered_daily GROUP BY 1, 2, residence_province, status
+       UNION ALL
+       SELECT day, kind, 'H' || hukou_province, status, 0, sum(cases)
+         FROM intake.stats_entered_daily GROUP BY 1, 2, hukou_province, status;
      INSERT INTO intake.stats_counts
        SELECT x.scope, 'reached', g.kind, g.status, x.shard, sum(g.n)
          FROM (SELECT kind, residence_province AS r, hukou_province AS h, status, shard,
@@ -243,24 +255,21 @@ const UP = [
         CROSS JOIN LATERAL (VALUES ('', g.shard), ('R' || g.r, g.shard), ('H' || g.h, g.shard),
                                    ('P' || g.r || '-' || g.h, g.shard % 2)) AS x (scope, shard)
         GROUP BY 1, 2, 3, 4, 5;
-     RAISE NOTICE 'stats_rebuild: first entries counted (% s)',
+     RAISE NOTICE 'stats_rebuild: days and reached counted (% s)',
        round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      INSERT INTO intake.stats_stay_histogram
        SELECT g.kind, x.scope, g.status, g.bucket, x.shard, sum(g.n)
-         FROM (SELECT c.kind, c.r, c.h, t.to_status AS status,
-                      intake.stats_stay_bucket(extract(epoch FROM t.left_at - t.at)::float8)
-                        AS bucket,
-                      c.hash % 8 AS h8, count(*) AS n
-                 FROM stats_t t JOIN stats_c c ON c.id = t.case_id
-                WHERE t.left_at IS NOT NULL
+         FROM (SELECT kind, r, h, to_status AS status,
+                      intake.stats_stay_bucket(extract(epoch FROM left_at - at)::float8) AS bucket,
+                      hash % 8 AS h8, count(*) AS n
+                 FROM stats_t WHERE left_at IS NOT NULL
                 GROUP BY 1, 2, 3, 4, 5, 6) g
         CROSS JOIN LATERAL (VALUES ('', g.h8), ('R' || g.r, 0), ('H' || g.h, 0))
               AS x (scope, shard)
         GROUP BY 1, 2, 3, 4, 5;
      INSERT INTO intake.stats_open_stays
-       SELECT t.case_id, c.kind, c.r, c.h, t.to_status, t.at
-         FROM stats_t t JOIN stats_c c ON c.id = t.case_id
-        WHERE t.left_at IS NULL AND t.to_status NOT IN ${CLOSED};
+       SELECT case_id, kind, r, h, to_status, at FROM stats_t
+        WHERE left_at IS NULL AND to_status NOT IN ${CLOSED};
      RAISE NOTICE 'stats_rebuild: stays counted (% s)',
        round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
      DROP TABLE stats_t;
