@@ -31,14 +31,15 @@ export class OpsMetrics implements OnModuleInit {
     if (this.metrics.registry.getSingleMetric('idcard_ops_cases')) return;
     const caseGauge: Gauge<'status'> = new Gauge({
       name: 'idcard_ops_cases',
-      help: 'Cases by current status (intake_stats.case_counts)',
+      help: 'Cases by current status (intake_stats.scope_counts, the country)',
       labelNames: ['status'] as const,
       registers,
       collect: async () => {
         await this.guard('cases', async () => {
           const rows = await readSnapshot(this.dataSource, (q) =>
             q<{ status: string; n: number }>(
-              'SELECT status, sum(cases)::int AS n FROM intake_stats.case_counts GROUP BY status',
+              `SELECT status, sum(cases)::int AS n FROM intake_stats.scope_counts
+                WHERE scope = '' AND measure = 'now' GROUP BY status`,
             ),
           );
           const counts = new Map(rows.map((r) => [r.status, r.n]));
