@@ -7,7 +7,7 @@ import { CaseKindAndSentRequests1795404000000 } from './migrations/1795404000000
 import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadModels';
 import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCases';
 import { StatsSnapshots1795408500000 } from './migrations/1795408500000-StatsSnapshots';
-import { ScopeCounts1795407000000 } from './migrations/1795407000000-ScopeCounts';
+import { ScopeCounts1795409500000 } from './migrations/1795409500000-ScopeCounts';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 import { TimelineHead1795409100000 } from './migrations/1795409100000-TimelineHead';
 
@@ -25,7 +25,7 @@ export const intakeFeature: FeatureDefinition = {
       NewbornCases1795406000000,
       StatsSnapshots1795408500000,
       TimelineHead1795409100000,
-      ScopeCounts1795407000000,
+      ScopeCounts1795409500000,
     ],
   },
   service: Service.INTAKE,

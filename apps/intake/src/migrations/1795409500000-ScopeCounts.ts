@@ -20,8 +20,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   aggregates. Called here to fill the new table from the existing records.
  * - The keyset clerk lists filter on the kind: their indexes lead with (acceptance_point, kind).
  */
-export class ScopeCounts1795407000000 implements MigrationInterface {
-  name = 'ScopeCounts1795407000000';
+export class ScopeCounts1795409500000 implements MigrationInterface {
+  name = 'ScopeCounts1795409500000';
 
   async up(q: QueryRunner): Promise<void> {
     for (const sql of UP) await q.query(sql);
