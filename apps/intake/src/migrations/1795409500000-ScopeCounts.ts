@@ -19,6 +19,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   pass over the timelines (first entries and stays from the same window), then aggregates of
  *   aggregates. Called here to fill the new table from the existing records.
  * - The keyset clerk lists filter on the kind: their indexes lead with (acceptance_point, kind).
+ * - The reconciler's re-sends walk (resend_count, last sent) indexes, one range per re-send count.
  */
 export class ScopeCounts1795409500000 implements MigrationInterface {
   name = 'ScopeCounts1795409500000';
@@ -37,7 +38,7 @@ export class ScopeCounts1795409500000 implements MigrationInterface {
 
 const CLOSED = `('REFUSED', 'DELIVERED', 'CANCELLED')`;
 
-/** A case's hash for its shards: stats_shard(id, n) = stats_hash(id) % n. */
+/** A case's hash for its shards, as `intake.stats_shard(id, n)` = HASH % n. */
 const HASH = (id: string) => `(hashtext(${id}::text) & 2147483647)`;
 
 const UP = [
