@@ -120,6 +120,35 @@ describe('seeded history: ops read models against direct counts (e2e)', () => {
     }
   });
 
+  it('counts deadline breaches (passed or flagged) as a direct count, nationally and per province', async () => {
+    for (const province of [null, '31']) {
+      const where = province ? `AND (residence_province = '31' OR hukou_province = '31')` : '';
+      const [d] = await sql<Record<string, number>>(
+        `SELECT
+           count(*) FILTER (WHERE (status IN ('UNDER_REVIEW', 'SUPPLEMENT_REQUIRED')
+                                   AND now() > review_due_at) OR review_overdue)::int AS review,
+           count(*) FILTER (WHERE review_overdue)::int AS review_flagged,
+           count(*) FILTER (WHERE (status NOT IN ('REFUSED', 'DELIVERED', 'CANCELLED')
+                                   AND now() > statutory_due_at) OR statutory_overdue)::int AS statutory,
+           count(*) FILTER (WHERE statutory_overdue)::int AS statutory_flagged,
+           count(*) FILTER (WHERE status NOT IN ('REFUSED', 'DELIVERED', 'CANCELLED')
+                                  AND now() > promise_due_at)::int AS promise
+         FROM intake.cases WHERE TRUE ${where}`,
+      );
+      const { body } = await get<{
+        deadlines: { deadline: string; count: number; flagged: number }[];
+      }>(`/api/v1/ops/stats/breaches${province ? `?province=${province}` : ''}`);
+      const by = Object.fromEntries(body.deadlines.map((x) => [x.deadline, x]));
+      expect([by.review.count, by.review.flagged]).toEqual([d.review, d.review_flagged]);
+      expect([by.statutory.count, by.statutory.flagged]).toEqual([
+        d.statutory,
+        d.statutory_flagged,
+      ]);
+      expect(by.promise.count).toBe(d.promise);
+      expect(d.review_flagged + d.statutory_flagged).toBeGreaterThan(0);
+    }
+  });
+
   it('reports the same days (intake, cumulative, delivered) as a direct count over 1000 days', async () => {
     const to = todayInChina();
     const from = addDays(to, -999);

@@ -304,6 +304,12 @@ describe('ops stats API (e2e)', () => {
           [n],
         );
       await q(`DELETE FROM intake.cases WHERE acceptance_point = '330402-01'`);
+      // A review timer flags a case, a statutory flag is cleared (the flag trigger both ways).
+      await q(`UPDATE intake.cases SET review_overdue = true WHERE id = $1`, [open[0].id]);
+      await q(
+        `UPDATE intake.cases SET statutory_overdue = false
+          WHERE id = (SELECT id FROM intake.cases WHERE statutory_overdue ORDER BY id LIMIT 1)`,
+      );
       const counters = async () =>
         (
           await q(
@@ -322,11 +328,34 @@ describe('ops stats API (e2e)', () => {
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
         )
       ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
+      const flags = async () =>
+        (
+          await q(
+            `SELECT scope, kind, status, sum(cases)::int AS n FROM intake.stats_counts
+              WHERE measure = 'flagged' GROUP BY 1, 2, 3 HAVING sum(cases) <> 0 ORDER BY 1, 2, 3`,
+          )
+        ).map(
+          (r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`,
+        );
+      const directFlags = (
+        await q(
+          `SELECT x.scope, c.kind, f.flag AS status, count(*)::int AS n FROM intake.cases c
+            CROSS JOIN LATERAL (VALUES ('review', c.review_overdue), ('statutory', c.statutory_overdue))
+                  AS f (flag, set)
+            CROSS JOIN LATERAL (VALUES (''), ('R' || c.residence_province), ('H' || c.hukou_province))
+                  AS x (scope)
+            WHERE f.set GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        )
+      ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
+      expect(directFlags.some((r) => r.startsWith('|idcard|review='))).toBe(true);
+      expect(directFlags.some((r) => r.startsWith('|idcard|statutory='))).toBe(true);
+      expect(await flags()).toEqual(directFlags);
       const byTrigger = await counters();
       expect(byTrigger).toEqual(direct);
       expect(byTrigger.some((r) => r.includes('|newborn|REGISTERED=1'))).toBe(true);
       await q('SELECT intake.stats_rebuild()');
       expect(await counters()).toEqual(direct);
+      expect(await flags()).toEqual(directFlags);
     } finally {
       await q('ROLLBACK');
       await runner.release();

@@ -8,6 +8,7 @@ import { OpsReadModels1795403500000 } from './migrations/1795403500000-OpsReadMo
 import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCases';
 import { StatsSnapshots1795408500000 } from './migrations/1795408500000-StatsSnapshots';
 import { ScopeCounts1795409500000 } from './migrations/1795409500000-ScopeCounts';
+import { FlagCounts1795409600000 } from './migrations/1795409600000-FlagCounts';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 import { TimelineHead1795409100000 } from './migrations/1795409100000-TimelineHead';
 
@@ -26,6 +27,7 @@ export const intakeFeature: FeatureDefinition = {
       StatsSnapshots1795408500000,
       TimelineHead1795409100000,
       ScopeCounts1795409500000,
+      FlagCounts1795409600000,
     ],
   },
   service: Service.INTAKE,

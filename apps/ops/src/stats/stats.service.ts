@@ -421,8 +421,9 @@ export class StatsService {
   ): Promise<BreachStats> {
     const params: unknown[] = [];
     const scope = provinceCondition(province, params);
-    // Each count walks a partial index of what it asks about (open cases past a deadline, flagged
-    // cases), never the whole table; "breached" = passed now, or flagged by the case's timer.
+    // "Breached" = passed now, or flagged by the case's timer. A flag stays on a case for good, so
+    // the flagged cases are counted by intake's counters (scope rows, measure 'flagged'); the
+    // counts of cases past a deadline walk partial indexes of open cases, never the whole table.
     const count = async (where: string) =>
       (
         await q<{ n: number }>(
@@ -430,25 +431,26 @@ export class StatsService {
           params,
         )
       )[0].n;
-    const either = async (passed: string, flag: string) =>
-      (
-        await q<{ n: number }>(
-          `SELECT count(*)::int AS n FROM (
-             SELECT c.id FROM intake_stats.cases c WHERE ${passed} AND ${scope}
-             UNION
-             SELECT c.id FROM intake_stats.cases c WHERE ${flag} AND ${scope}) u`,
-          params,
-        )
-      )[0].n;
+    const flags = await q<{ flag: string; n: number }>(
+      `SELECT c.status AS flag, sum(c.cases)::int AS n FROM intake_stats.scope_counts c
+        WHERE c.scope = ANY($1) AND c.measure = 'flagged' GROUP BY 1`,
+      [scopesOf(province)],
+    );
+    const flagged = (flag: string) => flags.find((f) => f.flag === flag)?.n ?? 0;
     const n = {
-      review_count: await either(DEADLINE_SQL.reviewPassed, 'c.review_overdue'),
       review_open: await count(DEADLINE_SQL.reviewPassed),
-      review_flagged: await count('c.review_overdue'),
+      review_open_unflagged: await count(`${DEADLINE_SQL.reviewPassed} AND NOT c.review_overdue`),
+      review_flagged: flagged('review'),
       promise_count: await count(DEADLINE_SQL.promisePassed),
-      statutory_count: await either(DEADLINE_SQL.statutoryPassed, 'c.statutory_overdue'),
       statutory_open: await count(DEADLINE_SQL.statutoryPassed),
-      statutory_flagged: await count('c.statutory_overdue'),
+      statutory_open_unflagged: await count(
+        `${DEADLINE_SQL.statutoryPassed} AND NOT c.statutory_overdue`,
+      ),
+      statutory_flagged: flagged('statutory'),
     };
+    // Passed or flagged: the flagged ones, and those passed that are not flagged.
+    const reviewCount = n.review_flagged + n.review_open_unflagged;
+    const statutoryCount = n.statutory_flagged + n.statutory_open_unflagged;
     const openCases = async (passed: string, due: string) =>
       listLimit === 0
         ? []
@@ -474,7 +476,7 @@ export class StatsService {
         deadline(
           'review',
           '5-day hukou review (审核 5 日)',
-          { count: n.review_count, open: n.review_open, flagged: n.review_flagged },
+          { count: reviewCount, open: n.review_open, flagged: n.review_flagged },
           await openCases(DEADLINE_SQL.reviewPassed, 'c.review_due_at'),
         ),
         deadline(
@@ -486,7 +488,7 @@ export class StatsService {
         deadline(
           'statutory',
           '60-day statutory limit (法定 60 日)',
-          { count: n.statutory_count, open: n.statutory_open, flagged: n.statutory_flagged },
+          { count: statutoryCount, open: n.statutory_open, flagged: n.statutory_flagged },
           await openCases(DEADLINE_SQL.statutoryPassed, 'c.statutory_due_at'),
         ),
       ],
