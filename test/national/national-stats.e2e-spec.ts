@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { STATS_WINDOW_DAYS } from '@app/contracts';
+import { addDays, todayInChina } from '@app/domain';
 import type { Payload } from '@app/contracts';
 import { NATIONAL_ADDRESS, signingBytes } from '@app/messaging';
 import { RunningNode } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { StatsPublisherService } from '../../apps/intake/src/stats/stats-publisher.service';
 import { nationalFeature } from '../../apps/ops/src/national/national.feature';
+import { NationalStatsService } from '../../apps/ops/src/national/national-stats.service';
 import type { NationalStats } from '../../apps/ops/src/national/national-stats.types';
 import { ClerkClient } from '../intake/support/client';
 import { aPerson, ApplicationBuilder } from '../intake/support/factories';
@@ -69,6 +73,25 @@ describe('national statistics from signed snapshots', () => {
     await injector?.close();
     await topology.close();
   });
+
+  /** The first day of a snapshot's daily window taken at `at` (as intake computes it). */
+  const windowStartOf = (at: Date) => addDays(todayInChina(at), -(STATS_WINDOW_DAYS - 1));
+  const snapshotOf31 = (over: Partial<Payload<'stats.published'>>) =>
+    injector.envelope(
+      'stats.published',
+      'stats:31',
+      {
+        province: '31',
+        sequence: 9_000_000,
+        asOf: new Date().toISOString(),
+        windowStart: windowStartOf(new Date()),
+        counts: [{ kind: 'idcard', hukou: '34', status: 'UNDER_REVIEW', cases: 70_000 }],
+        daily: [],
+        ...over,
+      },
+      { service: 'intake', province: '31' },
+      { ...NATIONAL_ADDRESS },
+    );
 
   it('sums the newest snapshot of each province: the national totals are the cases applied for', async () => {
     // The snapshots published at start (no case yet) arrive.
@@ -148,7 +171,7 @@ describe('national statistics from signed snapshots', () => {
       province: '31',
       sequence: 1,
       asOf: new Date().toISOString(),
-      windowStart: '2026-01-01',
+      windowStart: windowStartOf(new Date()),
       counts: [{ kind: 'idcard', hukou: '34', status: 'DELIVERED', cases: 1000 }],
       daily: [],
     };
@@ -191,7 +214,52 @@ describe('national statistics from signed snapshots', () => {
     expect(inbox).toHaveLength(2);
   });
 
+  it("refuses a province's own snapshot whose times or counts cannot be right: dead letters, totals unchanged", async () => {
+    const before = await deadLetters();
+    const totals = (await nationalStats()).total;
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    // Dated tomorrow (it would stay fresh for a day); a window that starts today (it would cut
+    // every province's daily series); a count that would overflow the national sums.
+    await injector.publish(snapshotOf31({ asOf: tomorrow.toISOString() }));
+    await injector.publish(snapshotOf31({ windowStart: todayInChina(new Date()) }));
+    await injector.publish(
+      snapshotOf31({
+        counts: [{ kind: 'idcard', hukou: '34', status: 'UNDER_REVIEW', cases: 3_000_000_000 }],
+      }),
+    );
+    const letters = await waitFor(
+      'three more dead letters',
+      deadLetters,
+      (rows) => rows.length >= before.length + 3,
+    );
+    const added = letters.slice(before.length);
+    expect(added.map((l) => l.reason)).toEqual(['VALIDATION', 'VALIDATION', 'VALIDATION']);
+    expect(added.map((l) => l.error).join('\n')).toMatch(/asOf .* is in the future/);
+    expect(added.map((l) => l.error).join('\n')).toMatch(/windowStart .* is not 35 days before/);
+    expect(await stored('31')).toBeLessThan(9_000_000);
+    expect((await nationalStats()).total).toBe(totals);
+  });
+
+  it('deletes the inbox rows of snapshots too old to be accepted again, and only those', async () => {
+    const db = national.app.get(DataSource);
+    const old = randomUUID();
+    const recent = randomUUID();
+    await db.query(
+      `INSERT INTO ops.inbox (message_id, type, case_id, sender_province, received_at)
+       VALUES ($1, 'stats.published', 'stats:31', '31', now() - interval '8 days'),
+              ($2, 'stats.published', 'stats:31', '31', now() - interval '6 days')`,
+      [old, recent],
+    );
+    expect(await national.app.get(NationalStatsService).pruneInbox()).toBeGreaterThanOrEqual(1);
+    const left = await db.query<{ message_id: string }[]>(
+      `SELECT message_id FROM ops.inbox WHERE message_id = ANY($1)`,
+      [[old, recent]],
+    );
+    expect(left.map((r) => r.message_id)).toEqual([recent]);
+  });
+
   it('refuses a snapshot of another province or a forged one: dead letters, totals unchanged', async () => {
+    const before = (await deadLetters()).length;
     const lie: Payload<'stats.published'> = {
       province: '32',
       sequence: 1_000_000,
@@ -231,7 +299,12 @@ describe('national statistics from signed snapshots', () => {
       ),
     );
 
-    const letters = await waitFor('three dead letters', deadLetters, (rows) => rows.length >= 3);
+    const all = await waitFor(
+      'three dead letters',
+      deadLetters,
+      (rows) => rows.length >= before + 3,
+    );
+    const letters = all.slice(before);
     expect(letters.map((l) => l.reason).sort()).toEqual([
       'PARTY_MISMATCH',
       'PARTY_MISMATCH',

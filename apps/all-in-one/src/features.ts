@@ -1,4 +1,4 @@
-import type { FeatureDefinition } from '@app/platform';
+import type { AppConfig, FeatureDefinition } from '@app/platform';
 import { deliveryFeature } from '../../delivery/src/delivery.feature';
 import { intakeFeature } from '../../intake/src/intake.feature';
 import { nationalFeature } from '../../ops/src/national/national.feature';
@@ -7,9 +7,7 @@ import { productionFeature } from '../../production/src/production.feature';
 import { verificationFeature } from '../../verification/src/verification.feature';
 
 /**
- * Every service of the system: what `npm start`, the demo and the whole-system tests run. A node
- * serving every province is also the national operations node (it consumes its own provinces'
- * statistics snapshots).
+ * Every service of the system: what `npm start`, the demo and the whole-system tests run.
  */
 export const ALL_FEATURES: FeatureDefinition[] = [
   intakeFeature,
@@ -17,5 +15,13 @@ export const ALL_FEATURES: FeatureDefinition[] = [
   productionFeature,
   deliveryFeature,
   opsFeature,
-  nationalFeature,
 ];
+
+/**
+ * What an all-in-one node runs: every service, and with OPS_NATIONAL=true also the national
+ * operations node (then its keyring needs the national node's private key, which no province's
+ * node should hold, and it should be the only consumer of `{ops.national}`).
+ */
+export function allInOneFeatures(config: Pick<AppConfig, 'OPS_NATIONAL'>): FeatureDefinition[] {
+  return config.OPS_NATIONAL ? [...ALL_FEATURES, nationalFeature] : ALL_FEATURES;
+}

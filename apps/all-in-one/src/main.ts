@@ -1,9 +1,10 @@
-import { startNode } from '@app/platform';
-import { ALL_FEATURES } from './features';
+import { loadConfig, startNode } from '@app/platform';
+import { allInOneFeatures } from './features';
 
 /** Every service of the system in one process, serving the whole HTTP contract on one port. */
 async function main() {
-  await startNode({ name: 'all-in-one', features: ALL_FEATURES });
+  const config = loadConfig();
+  await startNode({ name: 'all-in-one', features: allInOneFeatures(config), config });
 }
 
 main().catch((error) => {

@@ -11,7 +11,8 @@ const isoTime = z.string().datetime({ offset: true });
 const provinceCode = z.string().regex(/^\d{2}$/, 'expected a 2-digit province code');
 /** A case kind (`idcard`, `newborn`, …) or a status name: short upper/lowercase words. */
 const word = z.string().regex(/^[A-Za-z_]{1,40}$/, 'expected a word of letters and _');
-const count = z.number().int().min(0);
+/** A count of cases; bounded so that no province can overflow the national sums. */
+const count = z.number().int().min(0).max(1_000_000_000);
 
 /** Days of per-day counts a snapshot carries, today (China) included. */
 export const STATS_WINDOW_DAYS = 35;
@@ -43,7 +44,7 @@ export const StatsSnapshotPayload = z.object({
    * Increases with every snapshot of the province (a database sequence, shared by all its intake
    * nodes): the national node keeps the snapshot with the highest one.
    */
-  sequence: z.number().int().min(1),
+  sequence: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** When the counts were read (the publishing database's clock). */
   asOf: isoTime,
   /** First day of `daily` (the window is STATS_WINDOW_DAYS days up to asOf's China day). */

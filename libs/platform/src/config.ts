@@ -129,9 +129,10 @@ const ConfigSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   /**
    * Period of the statistics snapshot each served province's intake publishes to the national
-   * operations node (also once at start); 0 publishes none.
+   * operations node (also once at start); 0 (the default) publishes none: set it where a national
+   * node consumes `{ops.national}`, or the queue fills with snapshots nobody reads.
    */
-  STATS_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  STATS_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   /** A pending command unanswered for this long is sent again by the reconciler. */
   RESEND_AFTER_MS: z.coerce
     .number()

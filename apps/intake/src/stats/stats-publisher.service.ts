@@ -72,6 +72,14 @@ export class StatsPublisherService implements OnApplicationBootstrap, BeforeAppl
   /** Reads one province's counts and writes its snapshot to the outbox, in one transaction. */
   async publish(province: string, now = new Date()): Promise<StatsSnapshot> {
     const windowStart = addDays(todayInChina(now), -(STATS_WINDOW_DAYS - 1));
+    // A snapshot still waiting in the outbox (Redis down) is superseded by the one written next: the
+    // national node keeps the newest only, so a backlog of them would be sent for nothing. (Not in
+    // the snapshot's REPEATABLE READ transaction: a relay publishing the old row at that moment
+    // would make it fail.)
+    await this.dataSource.query(
+      `DELETE FROM intake.outbox WHERE type = 'stats.published' AND case_id = $1 AND sent_at IS NULL`,
+      [`stats:${province}`],
+    );
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const snapshot = await this.read(manager, province, windowStart);
       await this.messaging.outbox.add(manager, {

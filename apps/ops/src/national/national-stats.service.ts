@@ -1,10 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Payload as MessagePayload } from '@app/contracts';
-import { Service } from '@app/contracts';
-import { PROVINCE_CODES } from '@app/domain';
+import { Service, STATS_WINDOW_DAYS } from '@app/contracts';
+import { addDays, PROVINCE_CODES, todayInChina } from '@app/domain';
 import { DeadLetterReason, Envelope, MessageRefusedError } from '@app/messaging';
-import { APP_CONFIG, AppConfig } from '@app/platform';
+import { APP_CONFIG, AppConfig, PeriodicTask } from '@app/platform';
 import { TERMINAL_STATUSES } from '@app/workflow';
 import { readSnapshot } from '../common/read-only';
 import { provinceLabel } from '../common/scope';
@@ -17,6 +23,7 @@ import type {
 } from './national-stats.types';
 
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
+const INBOX_PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * The national operations node: it stores the newest statistics snapshot of each province in its
@@ -25,13 +32,38 @@ const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
  * provinces' snapshots is the national figure with no case counted twice.
  */
 @Injectable()
-export class NationalStatsService {
+export class NationalStatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(NationalStatsService.name);
+  /** Inbox rows of snapshots too old to be accepted again (31 provinces × one a minute add up). */
+  private readonly pruning = new PeriodicTask('inbox pruning', this.logger, () =>
+    this.pruneInbox(),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.pruning.start(INBOX_PRUNE_EVERY_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.pruning.stop();
+  }
+
+  /**
+   * Deletes the inbox rows of snapshots older than MESSAGE_MAX_AGE_MS: a copy that old is refused
+   * as stale before the inbox is asked, so the rows protect nothing any more.
+   */
+  async pruneInbox(): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(
+      `DELETE FROM ops.inbox
+        WHERE type = 'stats.published' AND received_at < now() - make_interval(secs => $1)`,
+      [this.config.MESSAGE_MAX_AGE_MS / 1000],
+    )) as [unknown, number];
+    return deleted;
+  }
 
   /**
    * Keeps a snapshot if it is newer (higher sequence) than the stored one of its province; an
@@ -49,6 +81,8 @@ export class NationalStatsService {
         `a snapshot of province ${snapshot.province} sent by ${env.sender.service} of ${env.sender.province}: a province publishes its own statistics only, from its intake`,
       );
     }
+    const problem = snapshotTimeProblem(snapshot, new Date());
+    if (problem) throw new MessageRefusedError(DeadLetterReason.VALIDATION, problem);
     const rows: unknown[] = await manager.query(
       `INSERT INTO ops.province_snapshots
               (province, sequence, as_of, window_start, counts, daily, message_id)
@@ -90,7 +124,7 @@ export class NationalStatsService {
       }>(
         `SELECT province, sequence::text AS sequence, as_of, received_at,
                 to_char(window_start, 'YYYY-MM-DD') AS window_start,
-                (SELECT coalesce(sum((c->>'cases')::integer), 0) FROM jsonb_array_elements(counts) c)::integer AS cases
+                (SELECT coalesce(sum((c->>'cases')::bigint), 0) FROM jsonb_array_elements(counts) c)::float8 AS cases
            FROM ops.province_snapshots ORDER BY province`,
       );
       const counts = await query<{
@@ -100,9 +134,9 @@ export class NationalStatsService {
         status: string;
         cases: number;
       }>(
-        `SELECT s.province AS residence, c.kind, c.hukou, c.status, sum(c.cases)::integer AS cases
+        `SELECT s.province AS residence, c.kind, c.hukou, c.status, sum(c.cases)::float8 AS cases
            FROM ops.province_snapshots s,
-                jsonb_to_recordset(s.counts) AS c(kind text, hukou text, status text, cases integer)
+                jsonb_to_recordset(s.counts) AS c(kind text, hukou text, status text, cases bigint)
           GROUP BY 1, 2, 3, 4`,
       );
       const dailyFrom = heads.length
@@ -110,10 +144,10 @@ export class NationalStatsService {
         : null;
       const daily = dailyFrom
         ? await query<NationalDayCount>(
-            `SELECT d.day, d.kind, d.measure, d.status, sum(d.cases)::integer AS cases
+            `SELECT d.day, d.kind, d.measure, d.status, sum(d.cases)::float8 AS cases
                FROM ops.province_snapshots s,
                     jsonb_to_recordset(s.daily)
-                      AS d(day text, kind text, hukou text, measure text, status text, cases integer)
+                      AS d(day text, kind text, hukou text, measure text, status text, cases bigint)
               WHERE d.day >= $1
               GROUP BY 1, 2, 3, 4
               ORDER BY 1, 2, 3, 4 NULLS FIRST`,
@@ -122,7 +156,10 @@ export class NationalStatsService {
         : [];
       const staleAfterSeconds = Math.round(this.config.NATIONAL_STALE_AFTER_MS / 1000);
       const provinces: ProvinceFreshness[] = heads.map((h) => {
-        const ageSeconds = Math.max(0, Math.round((now.getTime() - h.as_of.getTime()) / 1000));
+        // Judged by the older of the counts' time and their arrival: a clock ahead cannot keep a
+        // province fresh, and a backlog delivered late is as old as its counts.
+        const seen = Math.min(h.as_of.getTime(), h.received_at.getTime());
+        const ageSeconds = Math.max(0, Math.round((now.getTime() - seen) / 1000));
         return {
           province: h.province,
           name: provinceLabel(h.province),
@@ -179,4 +216,30 @@ export class NationalStatsService {
       };
     });
   }
+}
+
+/** A snapshot's clock may be ahead of this node's by this much (as for every message). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why a snapshot's times cannot be right (null when they can): counts dated in the future would
+ * keep a province fresh for ever, and a window starting anywhere but STATS_WINDOW_DAYS before its
+ * day would cut every province's daily series short (the national series starts at the latest
+ * window start).
+ */
+export function snapshotTimeProblem(
+  snapshot: Pick<MessagePayload<'stats.published'>, 'asOf' | 'windowStart'>,
+  now: Date,
+): string | null {
+  const asOf = new Date(snapshot.asOf);
+  if (asOf.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    return `asOf ${snapshot.asOf} is in the future`;
+  }
+  const day = todayInChina(asOf);
+  const earliest = addDays(day, -STATS_WINDOW_DAYS);
+  const latest = addDays(day, -(STATS_WINDOW_DAYS - 2));
+  if (snapshot.windowStart < earliest || snapshot.windowStart > latest) {
+    return `windowStart ${snapshot.windowStart} is not ${STATS_WINDOW_DAYS} days before asOf's day ${day}`;
+  }
+  return null;
 }

@@ -22,7 +22,7 @@ export class NationalController {
     summary:
       "National totals from the provinces' statistics snapshots, and each province's freshness",
     description:
-      "Served by the national operations node (OPS_NATIONAL=true, or an all-in-one node). Each province's intake publishes a signed snapshot of the cases it holds as the residence side; this node keeps the newest of each province and sums them, never reading a province's database. `provinces` says how old each one is; `missing` lists provinces not heard from.",
+      "Served by the national operations node (an ops or all-in-one node with OPS_NATIONAL=true). Each province's intake publishes a signed snapshot of the cases it holds as the residence side; this node keeps the newest of each province and sums them, never reading a province's database. `provinces` says how old each one is; `missing` lists provinces not heard from.",
   })
   @ApiOkResponse({ type: NationalStatsView })
   get(): Promise<NationalStats> {

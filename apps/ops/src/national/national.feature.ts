@@ -6,8 +6,7 @@ import { NationalModule } from './national.module';
 /**
  * The national operations node as a deployable feature: it consumes the queue `{ops.national}`
  * (the provinces' statistics snapshots) into its own schema `ops`, and serves
- * GET /api/v1/ops/national. The ops app adds it with OPS_NATIONAL=true; the all-in-one node always
- * has it.
+ * GET /api/v1/ops/national. The ops app and the all-in-one node add it with OPS_NATIONAL=true.
  */
 export const nationalFeature: FeatureDefinition = {
   module: NationalModule,
