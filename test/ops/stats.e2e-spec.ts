@@ -347,12 +347,12 @@ describe('ops stats API (e2e)', () => {
             WHERE f.set GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
         )
       ).map((r: Json) => `${String(r.scope)}|${String(r.kind)}|${String(r.status)}=${String(r.n)}`);
-      expect(directFlags.some((r) => r.startsWith('|idcard|review='))).toBe(true);
-      expect(directFlags.some((r) => r.startsWith('|idcard|statutory='))).toBe(true);
+      expect(directFlags.some((r: string) => r.startsWith('|idcard|review='))).toBe(true);
+      expect(directFlags.some((r: string) => r.startsWith('|idcard|statutory='))).toBe(true);
       expect(await flags()).toEqual(directFlags);
       const byTrigger = await counters();
       expect(byTrigger).toEqual(direct);
-      expect(byTrigger.some((r) => r.includes('|newborn|REGISTERED=1'))).toBe(true);
+      expect(byTrigger.some((r: string) => r.includes('|newborn|REGISTERED=1'))).toBe(true);
       await q('SELECT intake.stats_rebuild()');
       expect(await counters()).toEqual(direct);
       expect(await flags()).toEqual(directFlags);
