@@ -7,6 +7,7 @@ import { authHeaders } from '../support/auth';
 import { TEST_REDIS_URL } from '../support/database';
 import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
+import { parkedCount } from '../support/metrics';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf, DeadLetterRow, OutboxRow } from './support/client';
 import { anApplication, ApplicationBuilder, aPerson } from './support/factories';
@@ -456,19 +457,8 @@ describe('intake: orchestration of the case', () => {
     // production.completed arrives first and keeps arriving first for longer than the suite's
     // MESSAGE_ATTEMPTS (4) tries would last; started comes back only afterwards.
     const c = await approved();
-    const parkedCount = async () => {
-      const text = await (await fetch(`${system.url}/metrics`)).text();
-      const line = text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('idcard_messages_processed_total{') &&
-            l.includes('type="production.completed"') &&
-            l.includes('outcome="out-of-order"'),
-        );
-      return line ? Number(line.split(' ').pop()) : 0;
-    };
-    const before = await parkedCount();
+    const parked = () => parkedCount(system.url, 'production.completed');
+    const before = await parked();
     const completed = await inject.toIntake(
       'production.completed',
       c.id,
@@ -478,7 +468,7 @@ describe('intake: orchestration of the case', () => {
     );
     await waitFor(
       'the early completion to be parked more often than MESSAGE_ATTEMPTS',
-      parkedCount,
+      parked,
       (n) => n - before > 4,
       { timeoutMs: 20_000, intervalMs: 100 },
     );

@@ -6,6 +6,7 @@ import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { TEST_REDIS_URL } from '../support/database';
 import { freePort } from '../support/private-servers';
 import { startTestSystem, TestSystem } from '../support/system';
+import { parkedCount } from '../support/metrics';
 import { waitFor } from '../support/wait';
 import { ClerkClient } from './support/client';
 import { anApplication, aPerson } from './support/factories';
@@ -149,18 +150,7 @@ describe('intake: a message that overtakes one held by a node killed with SIGKIL
       PRODUCTION,
       '33',
     );
-    const parked = async () => {
-      const text = await (await fetch(`${nodeB!.url}/metrics`)).text();
-      const line = text
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('idcard_messages_processed_total{') &&
-            l.includes('type="production.completed"') &&
-            l.includes('outcome="out-of-order"'),
-        );
-      return line ? Number(line.split(' ').pop()) : 0;
-    };
+    const parked = () => parkedCount(nodeB!.url, 'production.completed');
     await waitFor('production.completed to be parked', parked, (n) => n >= 1);
     expect(await statusOf(caseId)).toBe('APPROVED');
 
