@@ -5,6 +5,7 @@ import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { ReconcilerService } from '../../apps/intake/src/reconciler/reconciler.service';
 import { authHeaders } from '../support/auth';
 import { TEST_REDIS_URL } from '../support/database';
+import { testRedis } from '../support/redis';
 import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
 import { parkedCount } from '../support/metrics';
@@ -472,13 +473,12 @@ describe('intake: orchestration of the case', () => {
       (n) => n - before > 4,
       { timeoutMs: 20_000, intervalMs: 100 },
     );
-    const queue = new Queue('{intake.33}', {
-      connection: { url: TEST_REDIS_URL },
-      prefix: system.queuePrefix,
-    });
+    const connection = testRedis();
+    const queue = new Queue('{intake.33}', { connection, prefix: system.queuePrefix });
     const job = await queue.getJob(completed.id);
     expect(job?.attemptsMade ?? 0).toBe(0); // parking spends no attempt
     await queue.close();
+    connection.disconnect();
     expect((await caseOf(c.id)).status).toBe('APPROVED');
     expect(await deadLettersOf(c.id)).toEqual([]);
     await inject.toIntake('production.started', c.id, answers.started(1), PRODUCTION, '33');

@@ -1,6 +1,6 @@
-import IORedis from 'ioredis';
 import { BullMqClient } from '@app/messaging';
 import { TEST_REDIS_URL } from '../support/database';
+import { deleteTestRedisKeys, testRedisKeys } from '../support/redis';
 import { RESEND_AFTER_MS, writeCurrent } from './support/dataset';
 import { anEnvelope, aReviewPayload, CaseFactory } from './support/fixtures';
 import { call, OpsSystem, startOpsSystem } from './support/ops-system';
@@ -40,14 +40,9 @@ describe('ops when Redis loses its data or is down (e2e)', () => {
       const queuesBefore = await call<{ queues: unknown[] }>(ops.url, 'GET', '/api/v1/ops/queues');
       expect(queuesBefore.body.queues).toHaveLength(1);
 
-      const redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
-      try {
-        const keys = await redis.keys(`${ops.sys.queuePrefix}:*`);
-        expect(keys.length).toBeGreaterThan(0);
-        await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
+      const keys = await testRedisKeys(`${ops.sys.queuePrefix}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await deleteTestRedisKeys(keys);
 
       const queuesAfter = await call<{ queues: unknown[]; totals: { waiting: number } }>(
         ops.url,

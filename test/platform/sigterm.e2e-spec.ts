@@ -4,9 +4,9 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authHeaders } from '../support/auth';
-import { createTestDatabase, TEST_REDIS_URL } from '../support/database';
+import { createTestDatabase } from '../support/database';
 import { freePort } from '../support/private-servers';
-import { createTestQueuePrefix } from '../support/redis';
+import { createTestQueuePrefix, testRedisEnv } from '../support/redis';
 import { waitFor } from '../support/wait';
 
 const ROOT = join(__dirname, '..', '..');
@@ -66,7 +66,7 @@ describe('platform: SIGTERM on a node process (e2e)', () => {
           NODE_ENV: 'test',
           PORT: String(port),
           DATABASE_URL: db.url,
-          REDIS_URL: TEST_REDIS_URL,
+          ...testRedisEnv(),
           QUEUE_PREFIX: queues.prefix,
           KEYRING_DIR: keys,
           LOG_LEVEL: 'info',

@@ -10,13 +10,13 @@ import {
   Envelope,
   Keyring,
   openEnvelope,
-  producerConnection,
   queueName,
   SealedPayload,
   sealAndSign,
   UnsignedEnvelope,
 } from '@app/messaging';
 import { TEST_REDIS_URL } from '../support/database';
+import { testRedis } from '../support/redis';
 import type { TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 
@@ -136,10 +136,8 @@ export class IntakeStub {
 
   /** Waits until a queue has no job waiting, delayed or running (every copy was processed). */
   async waitForQueueIdle(address: Address): Promise<void> {
-    const queue = new Queue(queueName(address), {
-      connection: producerConnection(TEST_REDIS_URL),
-      prefix: this.sys.queuePrefix,
-    });
+    const connection = testRedis();
+    const queue = new Queue(queueName(address), { connection, prefix: this.sys.queuePrefix });
     try {
       await waitFor(
         `queue ${queueName(address)} idle`,
@@ -148,6 +146,7 @@ export class IntakeStub {
       );
     } finally {
       await queue.close();
+      connection.disconnect();
     }
   }
 

@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { Catalog } from '@app/contracts';
 import { deliveryFeature } from '../../apps/delivery/src/delivery.feature';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
@@ -7,7 +6,7 @@ import { productionFeature } from '../../apps/production/src/production.feature'
 import { importRegistryRecords } from '../../apps/verification/src/registry/registry-import';
 import { verificationFeature } from '../../apps/verification/src/verification.feature';
 import { authHeaders } from '../support/auth';
-import { TEST_REDIS_URL } from '../support/database';
+import { testRedis, testRedisKeys } from '../support/redis';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf } from '../intake/support/client';
@@ -166,9 +165,9 @@ describe('security: personal data stays out of logs and job names', () => {
       .map(([what]) => what);
 
   it('the exchange holds no readable personal data: every raw Redis value of the run, of every type, searched', async () => {
-    const redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const redis = testRedis();
     try {
-      const keys = await redis.keys(`${system.queuePrefix}:*`);
+      const keys = await testRedisKeys(`${system.queuePrefix}:*`);
       const dump: string[] = [];
       const types = new Set<string>();
       for (const key of keys) {
@@ -212,14 +211,13 @@ describe('security: personal data stays out of logs and job names', () => {
   });
 
   it('names queue jobs by message type and gives them message ids (UUIDs) as job ids', async () => {
-    const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const connection = testRedis();
     try {
       const queues = ['{intake.33}', '{verification.34}', '{production.33}', '{delivery.33}'];
       const seen: { queue: string; name: string; id: string }[] = [];
       for (const name of queues) {
-        const url = new URL(TEST_REDIS_URL);
         const queue = new Queue(name, {
-          connection: { host: url.hostname, port: Number(url.port || 6379) },
+          connection,
           prefix: system.queuePrefix,
         });
         try {
@@ -236,7 +234,7 @@ describe('security: personal data stays out of logs and job names', () => {
         expect(job.id).toMatch(UUID);
       }
       // Redis key names (queue, job ids) carry nothing personal either.
-      const keys = await connection.keys(`${system.queuePrefix}:*`);
+      const keys = await testRedisKeys(`${system.queuePrefix}:*`);
       expect(keys.length).toBeGreaterThan(0);
       const personal = [person.idNumber, person.name, person.hukouAddress, phone, proxy.name];
       expect(keys.filter((k) => personal.some((p) => k.includes(p)))).toEqual([]);

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureDefinition, loadConfig, RunningNode, startNode } from '@app/platform';
 import { createTestDatabase } from './database';
-import { createTestQueuePrefix } from './redis';
-import { TEST_REDIS_URL } from './database';
+import { createTestQueuePrefix, testRedisEnv } from './redis';
 
 export interface TestSystem {
   node: RunningNode;
@@ -29,7 +28,9 @@ export async function startTestSystem(
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
+    // The test exchange (a single Redis, or the cluster in the redis-cluster project), unless the
+    // test names an exchange of its own.
+    ...(env.REDIS_URL || env.REDIS_CLUSTER_NODES ? {} : testRedisEnv()),
     QUEUE_PREFIX: queues.prefix,
     KEYRING_DIR: keyringDir,
     PORT: '0',
