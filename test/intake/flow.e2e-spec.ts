@@ -1,9 +1,8 @@
-import IORedis from 'ioredis';
 import { loadConfig, RunningNode, startNode } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { ReconcilerService } from '../../apps/intake/src/reconciler/reconciler.service';
 import { importRegistryRecords, verificationFeature } from '../../apps/verification/src';
-import { TEST_REDIS_URL } from '../support/database';
+import { deleteTestRedisKeys, testRedisEnv, testRedisKeys } from '../support/redis';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf } from './support/client';
@@ -115,6 +114,53 @@ describe('intake + verification: the review round trip', () => {
     ]);
   });
 
+  it("a withdrawal releases the hukou side's claim on the person: applying again is reviewed and approved", async () => {
+    const person = aPerson();
+    await register(registryRecordOf(person));
+    const first = await settles((await apply(person)).id);
+    expect(first.status).toBe('APPROVED');
+    const ds = dataSourceOf(system);
+    const claim = (): Promise<{ case_id: string }[]> =>
+      ds.query(`SELECT case_id FROM verification.open_applications WHERE id_number = $1`, [
+        person.idNumber,
+      ]);
+    expect(await claim()).toEqual([{ case_id: first.id }]);
+
+    const res = await clerk.post(`/api/v1/applications/${first.id}/cancel`, {
+      reason: '申请人改在户籍地办理',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'CANCELLED' });
+    // production.cancelled to the production centre and review.withdrawn to the hukou side.
+    const notices: { type: string; recipient: { service: string; province: string } }[] = (
+      await ds.query(
+        `SELECT envelope FROM intake.outbox WHERE case_id = $1 AND type IN ('production.cancelled', 'review.withdrawn') ORDER BY type`,
+        [first.id],
+      )
+    ).map(
+      (r: { envelope: { type: string; recipient: { service: string; province: string } } }) => ({
+        type: r.envelope.type,
+        recipient: r.envelope.recipient,
+      }),
+    );
+    expect(notices).toEqual([
+      { type: 'production.cancelled', recipient: { service: 'production', province: '33' } },
+      { type: 'review.withdrawn', recipient: { service: 'verification', province: '34' } },
+    ]);
+    await waitFor('the hukou side to release the claim', claim, (rows) => rows.length === 0);
+    expect(
+      await ds.query(
+        `SELECT residence_province, hukou_province, round FROM verification.withdrawals WHERE case_id = $1`,
+        [first.id],
+      ),
+    ).toEqual([{ residence_province: '33', hukou_province: '34', round: 1 }]);
+
+    // Without the release this would be refused with APPLICATION_ALREADY_OPEN.
+    const again = await settles((await apply(person)).id);
+    expect(again.status).toBe('APPROVED');
+    expect(await claim()).toEqual([{ case_id: again.id }]);
+  });
+
   it('one photo age rule on both sides: a photo the hukou side would call outdated is refused at intake', async () => {
     const threeYearsAgoToday = new Date();
     threeYearsAgoToday.setUTCFullYear(threeYearsAgoToday.getUTCFullYear() - 3);
@@ -155,11 +201,9 @@ describe('intake + verification on two nodes: a review request lost with Redis',
       (rows: { sent_at: Date | null }[]) => rows.length === 1 && rows[0].sent_at !== null,
     );
     // ...and Redis loses it: every key of the hukou province's verification queue is deleted.
-    const redis = new IORedis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${intake.queuePrefix}:{verification.34}:*`);
+    const keys = await testRedisKeys(`${intake.queuePrefix}:{verification.34}:*`);
     expect(keys.length).toBeGreaterThan(0);
-    await redis.del(...keys);
-    redis.disconnect();
+    await deleteTestRedisKeys(keys);
 
     // The hukou side comes up (own node, same database server, same transport and keys).
     hukou = await startNode({
@@ -169,7 +213,7 @@ describe('intake + verification on two nodes: a review request lost with Redis',
       config: loadConfig({
         NODE_ENV: 'test',
         DATABASE_URL: intake.databaseUrl,
-        REDIS_URL: TEST_REDIS_URL,
+        ...testRedisEnv(),
         QUEUE_PREFIX: intake.queuePrefix,
         KEYRING_DIR: intake.keyringDir,
         PORT: '0',

@@ -389,7 +389,8 @@ const TABLE: BadRequest[] = [
     body: { reason: SCRIPT },
     expectStatus: 200,
     expectMessage: /.*/,
-    writes: { 'intake.case_timeline': 1 },
+    // The timeline row, and review.withdrawn to the hukou side (the reason stays at intake).
+    writes: { 'intake.case_timeline': 1, 'intake.outbox': 1 },
     then: (res) => {
       expect(res.contentType).toMatch(/^application\/json/);
       expect(res.json).toMatchObject({ status: 'CANCELLED', cancelReason: SCRIPT });

@@ -26,6 +26,7 @@ import { waitFor } from '../support/wait';
 
 type Requested = Payload<'review.requested'>;
 type Decided = Payload<'review.decided'>;
+type Withdrawn = Payload<'review.withdrawn'>;
 
 /**
  * The verification node end to end: real PostgreSQL and Redis, review requests sealed for the hukou
@@ -139,6 +140,56 @@ describe('verification: review.requested → review.decided', () => {
   }
 
   const send = (envelope: Envelope, jobId = envelope.id) => client.publish([{ envelope, jobId }]);
+
+  /** A `review.withdrawn` notice, signed by `from` (the residence province unless a test forges it). */
+  function signedWithdrawal(
+    caseId: string,
+    payload: Partial<Withdrawn> = {},
+    route: { from?: string; to?: string } = {},
+  ): Envelope<SealedPayload> {
+    const id = randomUUID();
+    const unsigned: UnsignedEnvelope<Withdrawn> = {
+      id,
+      type: 'review.withdrawn',
+      schemaVersion: Catalog['review.withdrawn'].version,
+      caseId,
+      correlationId: caseId,
+      causationId: null,
+      sender: { service: 'intake', province: route.from ?? '31' },
+      recipient: { service: 'verification', province: route.to ?? '33' },
+      sentAt: new Date().toISOString(),
+      payload: {
+        residenceProvince: route.from ?? '31',
+        round: 1,
+        withdrawnAt: new Date().toISOString(),
+        ...payload,
+      },
+      inReplyTo: null,
+    };
+    return sealAndSign(keyring, unsigned);
+  }
+
+  /** Waits until the hukou side's inbox took the message (handled, or dropped as a repeat). */
+  const handled = (messageId: string) =>
+    waitFor(
+      `message ${messageId} in verification.inbox`,
+      (): Promise<unknown[]> =>
+        dataSource.query(`SELECT 1 FROM verification.inbox WHERE message_id = $1`, [messageId]),
+      (rows) => rows.length === 1,
+    );
+
+  const claimOf = async (person: RegistryRecord): Promise<string | null> =>
+    (
+      (await dataSource.query(
+        `SELECT case_id FROM verification.open_applications WHERE id_number = $1`,
+        [person.idNumber],
+      )) as { case_id: string }[]
+    )[0]?.case_id ?? null;
+
+  const deadLetters = (caseId: string): Promise<{ reason: string; error: string }[]> =>
+    dataSource.query(`SELECT reason, error FROM verification.dead_letters WHERE case_id = $1`, [
+      caseId,
+    ]);
 
   /** Decisions as the residence province reads them (payload opened), beside the sealed form sent. */
   const decisions = async (
@@ -435,5 +486,95 @@ describe('verification: review.requested → review.decided', () => {
     );
     expect(await reviews(caseId)).toEqual([]);
     expect(await decisions(caseId)).toEqual([]);
+  });
+  it('a withdrawal releases the claim: the person may apply again; a repeated notice and a late request change nothing', async () => {
+    const first = `case-${randomUUID()}`;
+    await send(signedRequest(first, payloadFor(adult)));
+    expect((await waitForDecisions(first, 1))[0].payload.outcome).toBe('APPROVED');
+    expect(await claimOf(adult)).toBe(first);
+
+    const notice = signedWithdrawal(first);
+    await send(notice);
+    await handled(notice.id);
+    expect(await claimOf(adult)).toBeNull();
+    const withdrawals = () =>
+      dataSource.query(
+        `SELECT residence_province, hukou_province, round, message_id FROM verification.withdrawals WHERE case_id = $1`,
+        [first],
+      );
+    expect(await withdrawals()).toEqual([
+      { residence_province: '31', hukou_province: '33', round: 1, message_id: notice.id },
+    ]);
+
+    // The person applies again (here at another province's point): reviewed, approved, claimed.
+    const second = `case-${randomUUID()}`;
+    await send(
+      signedRequest(
+        second,
+        payloadFor(adult, { residenceProvince: '32', acceptancePoint: '320102-01' }),
+        { from: '32' },
+      ),
+    );
+    expect((await waitForDecisions(second, 1))[0].payload.outcome).toBe('APPROVED');
+    expect(await claimOf(adult)).toBe(second);
+
+    // A second notice for the first case (a re-send), and a late request of it: no review, no
+    // answer, and the new case keeps the person.
+    const again = signedWithdrawal(first);
+    await send(again);
+    await handled(again.id);
+    const late = signedRequest(first, payloadFor(adult, { round: 2 }));
+    await send(late);
+    await handled(late.id);
+    expect(await withdrawals()).toEqual([
+      { residence_province: '31', hukou_province: '33', round: 1, message_id: notice.id },
+    ]);
+    expect((await reviews(first)).map((r: { round: number }) => r.round)).toEqual([1]);
+    expect(await decisions(first)).toHaveLength(1);
+    expect(await claimOf(adult)).toBe(second);
+    expect(await deadLetters(first)).toEqual([]);
+  });
+
+  it('a withdrawal that arrives before its request: the request is not reviewed and claims no one', async () => {
+    const caseId = `case-${randomUUID()}`;
+    const notice = signedWithdrawal(caseId);
+    await send(notice);
+    await handled(notice.id);
+    const request = signedRequest(caseId, payloadFor(adult));
+    await send(request);
+    await handled(request.id);
+    expect(await reviews(caseId)).toEqual([]);
+    expect(await decisions(caseId)).toEqual([]);
+    expect(await claimOf(adult)).toBeNull();
+    expect(await deadLetters(caseId)).toEqual([]);
+  });
+
+  it('a withdrawal from a province that is not the residence side of the case is dead-lettered and releases nothing', async () => {
+    const caseId = `case-${randomUUID()}`;
+    await send(signedRequest(caseId, payloadFor(adult)));
+    expect((await waitForDecisions(caseId, 1))[0].payload.outcome).toBe('APPROVED');
+
+    // Signed by 32 and naming 32: a valid signature, but the case was bound to 31 by its review.
+    await send(signedWithdrawal(caseId, {}, { from: '32' }));
+    // Signed by 32, naming 31 as the residence province.
+    await send(signedWithdrawal(caseId, { residenceProvince: '31' }, { from: '32' }));
+    const letters = await waitFor(
+      'two dead letters',
+      () => deadLetters(caseId),
+      (rows) => rows.length === 2,
+    );
+    expect(letters.map((l) => l.reason)).toEqual(['PARTY_MISMATCH', 'PARTY_MISMATCH']);
+    expect(letters.map((l) => l.error).sort()).toEqual(
+      [
+        expect.stringMatching(
+          /sender 32 is not the residence province of this case \(31, bound by its first review\)/,
+        ),
+        expect.stringMatching(/sender 32 is not the residence province the message names \(31\)/),
+      ].sort(),
+    );
+    expect(await claimOf(adult)).toBe(caseId);
+    expect(
+      await dataSource.query(`SELECT 1 FROM verification.withdrawals WHERE case_id = $1`, [caseId]),
+    ).toEqual([]);
   });
 });

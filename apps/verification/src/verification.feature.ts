@@ -3,6 +3,7 @@ import type { FeatureDefinition } from '@app/platform';
 import { VerificationInit1763900000000 } from './migrations/1763900000000-VerificationInit';
 import { OpenApplications1795404000000 } from './migrations/1795404000000-OpenApplications';
 import { NewbornRegistration1795405000000 } from './migrations/1795405000000-NewbornRegistration';
+import { Withdrawals1795406000000 } from './migrations/1795406000000-Withdrawals';
 import { RegistrationEntity } from './registration/registration.entity';
 import { RegistryPersonEntity } from './registry/registry-person.entity';
 import { ReviewEntity } from './review/review.entity';
@@ -15,6 +16,7 @@ export const verificationDatabase = {
     VerificationInit1763900000000,
     OpenApplications1795404000000,
     NewbornRegistration1795405000000,
+    Withdrawals1795406000000,
   ],
 };
 

@@ -102,6 +102,26 @@ export const Catalog = defineCatalog({
       supplement: z.object({ items: z.array(SupplementItem).min(1).max(20) }).nullable(),
     }),
   },
+  /**
+   * Residence intake → hukou verification: the applicant withdrew the case (a notice, not
+   * answered). The hukou side releases the person's open-application claim and reviews no later
+   * round of the case. Sent on withdrawal whenever a review request has gone out.
+   */
+  'review.withdrawn': {
+    version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
+    consumer: Service.VERIFICATION,
+    consumerParty: Party.HUKOU,
+    description:
+      'the case was withdrawn at the residence side: release its claim on the person, review no later round',
+    schema: z.object({
+      residenceProvince: provinceCode,
+      /** The last round the residence side asked for. */
+      round: z.number().int().min(1),
+      withdrawnAt: isoTime,
+    }),
+  },
   /** Intake → its own province's production centre: make the card. */
   'production.ordered': {
     version: 1,

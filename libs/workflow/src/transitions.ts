@@ -8,7 +8,14 @@ import {
   POSTAL_DELIVERY_OPEN,
   PRODUCTION_ATTEMPTS_REMAINING,
 } from './guards';
-import { DeadlineKind, DeclaredEffects, MachineTransition, send, WorkflowMachine } from './machine';
+import {
+  DeadlineKind,
+  DeclaredEffects,
+  MachineTransition,
+  send,
+  SendEffect,
+  WorkflowMachine,
+} from './machine';
 
 /** One edge of the ID-card machine. TRANSITIONS is the whole machine; nothing else decides. */
 export interface CaseTransition extends MachineTransition {
@@ -54,6 +61,15 @@ export const CANCELLABLE_STATUSES: readonly CaseStatus[] = Object.freeze([
   S.SUPPLEMENT_REQUIRED,
   S.APPROVED,
 ]);
+
+/** The notices a withdrawal sends, by the status it leaves (nothing waits for them). */
+const WITHDRAWAL_NOTICES: Partial<Record<CaseStatus, SendEffect[]>> = {
+  // No review request has gone out yet: the hukou side knows nothing of the case.
+  [S.ACCEPTED]: [],
+  [S.UNDER_REVIEW]: [send('review.withdrawn', false)],
+  [S.SUPPLEMENT_REQUIRED]: [send('review.withdrawn', false)],
+  [S.APPROVED]: [send('production.cancelled', false), send('review.withdrawn', false)],
+};
 
 export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
   // Review and issue (hukou side decides; residence asks and resubmits).
@@ -156,11 +172,12 @@ export const TRANSITIONS: readonly CaseTransition[] = Object.freeze([
     'card not yet collected: remind the applicant',
     { effects: [CaseEffect.SEND_PICKUP_REMINDER] },
   ),
-  // Withdrawal, before production only; an approved case tells production not to start.
+  // Withdrawal, before production only. Once a review request has gone out, the hukou side is told
+  // (it releases its claim on the person); an approved case also tells production not to start.
   ...CANCELLABLE_STATUSES.map((from) =>
     edge(from, E.CANCELLED, S.CANCELLED, 'applicant withdrew the application before production', {
       settles: true,
-      ...(from === S.APPROVED ? { sends: [send('production.cancelled', false)] } : {}),
+      ...(WITHDRAWAL_NOTICES[from]?.length ? { sends: WITHDRAWAL_NOTICES[from] } : {}),
     }),
   ),
   // Statutory time limit: a flag on any open case, never a status change.

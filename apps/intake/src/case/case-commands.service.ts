@@ -6,8 +6,8 @@ import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { CaseEntity, idCardParts, newbornPart, PendingCommand } from './case.entity';
 import { partiesOf } from './case-parties';
 
-/** What the case sends: its awaited commands and the withdrawal notice to production. */
-export type SentCommand = PendingCommand | 'production.cancelled';
+/** What the case sends: its awaited commands and the withdrawal notices (production, hukou side). */
+export type SentCommand = PendingCommand | 'production.cancelled' | 'review.withdrawn';
 import { PhotoEntity } from '../photos/photo.entity';
 
 export type TimerKind = Payload<'case.timer'>['kind'];
@@ -129,8 +129,8 @@ export class CaseCommandsService {
    * Sends (or re-sends) a command of the case. An awaited command (review, production and delivery
    * orders) becomes the case's pending command, re-sent by the reconciler until answered, and is
    * remembered with its hash: only a reply quoting one of them is accepted. `production.cancelled`
-   * is a notice: nothing waits for it. With `batch`, the writes join the batch (written by
-   * `flush`); without, they are written now.
+   * and `review.withdrawn` are notices: nothing waits for them. With `batch`, the writes join the
+   * batch (written by `flush`); without, they are written now.
    */
   async send(
     manager: EntityManager,
@@ -201,6 +201,20 @@ export class CaseCommandsService {
           type: 'production.cancelled',
           payload: { reason: (c.cancelReason ?? '').slice(0, 200) },
           to: { service: Service.PRODUCTION, province: c.residenceProvince },
+        });
+        batch.messages.push(message);
+        return message.envelope;
+      case 'review.withdrawn':
+        // To the hukou side that reviews the case: it releases its claim on the person.
+        message = outbox.prepare({
+          ...common,
+          type: 'review.withdrawn',
+          payload: {
+            residenceProvince: c.residenceProvince,
+            round: c.reviewRound,
+            withdrawnAt: (opts.now ?? new Date()).toISOString(),
+          },
+          to: { service: Service.VERIFICATION, province: c.hukouProvince },
         });
         batch.messages.push(message);
         return message.envelope;

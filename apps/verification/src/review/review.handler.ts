@@ -17,4 +17,12 @@ export class ReviewHandler {
     // Hash and answer the envelope exactly as the sender signed it; read the validated payload.
     await this.reviews.handle(ctx.getManager(), ctx.getEnvelope(), env.payload);
   }
+
+  @EventPattern('review.withdrawn')
+  async onReviewWithdrawn(
+    @Payload() env: Envelope<MessagePayload<'review.withdrawn'>>,
+    @Ctx() ctx: BullMqContext,
+  ): Promise<void> {
+    await this.reviews.withdraw(ctx.getManager(), ctx.getEnvelope(), env.payload);
+  }
 }

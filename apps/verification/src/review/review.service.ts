@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Service } from '@app/contracts';
+import { Payload, Service } from '@app/contracts';
 import {
   canonicalJson,
   DeadLetterReason,
@@ -25,7 +25,13 @@ export const REVIEW_CLOCK = Symbol('REVIEW_CLOCK');
 export type ReviewClock = () => Date;
 
 export type ReviewHandling =
-  { kind: 'decided'; decision: ReviewDecision } | { kind: 'resent'; decision: ReviewDecision };
+  | { kind: 'decided'; decision: ReviewDecision }
+  | { kind: 'resent'; decision: ReviewDecision }
+  | { kind: 'withdrawn' };
+
+export type WithdrawalPayload = Payload<'review.withdrawn'>;
+
+export type WithdrawalHandling = 'withdrawn' | 'already-withdrawn';
 
 /**
  * Handles one `review.requested` inside the inbox transaction: reviews the round once, records the
@@ -52,7 +58,17 @@ export class ReviewService {
     payload: ReviewRequestPayload,
   ): Promise<ReviewHandling> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
-    await this.checkParties(manager, request, payload);
+    await this.checkParties(manager, request, payload.residenceProvince);
+    // Withdrawn by its residence side (review.withdrawn came first, or this is a late copy): no
+    // review, no claim on the person, no answer (the case is closed at intake).
+    const [withdrawn]: unknown[] = await manager.query(
+      `SELECT 1 FROM verification.withdrawals WHERE case_id = $1 AND residence_province = $2`,
+      [request.caseId, request.sender.province],
+    );
+    if (withdrawn) {
+      this.logger.log('request for a withdrawn case: not reviewed', meta);
+      return { kind: 'withdrawn' };
+    }
     const existing = await this.findRound(manager, request.caseId, payload.round);
     if (existing) return this.resend(manager, existing, request, payload, meta);
 
@@ -111,26 +127,81 @@ export class ReviewService {
   }
 
   /**
+   * Handles one `review.withdrawn` inside the inbox transaction: the residence side closed the
+   * case, so its claim on the person is released (the person may apply again, here or anywhere)
+   * and the withdrawal is recorded, so that a request for the case still on its way is not
+   * reviewed. Only the residence province of the case may withdraw it (PARTY_MISMATCH otherwise);
+   * a repeated notice changes nothing.
+   */
+  async withdraw(
+    manager: EntityManager,
+    notice: Envelope,
+    payload: WithdrawalPayload,
+  ): Promise<WithdrawalHandling> {
+    const meta = { caseId: notice.caseId, messageId: notice.id, round: payload.round };
+    await this.checkParties(manager, notice, payload.residenceProvince);
+    const [earlier]: { residence_province: string; hukou_province: string }[] = await manager.query(
+      `SELECT residence_province, hukou_province FROM verification.withdrawals WHERE case_id = $1`,
+      [notice.caseId],
+    );
+    if (earlier) {
+      if (earlier.residence_province !== notice.sender.province) {
+        throw new MessageRefusedError(
+          DeadLetterReason.PARTY_MISMATCH,
+          `sender ${notice.sender.province} is not the residence province of this case (${earlier.residence_province}, bound by its withdrawal)`,
+        );
+      }
+      this.logger.log('case already withdrawn: repeated notice ignored', meta);
+      return 'already-withdrawn';
+    }
+    await manager.query(
+      `INSERT INTO verification.withdrawals
+         (case_id, residence_province, hukou_province, round, message_id, withdrawn_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        notice.caseId,
+        notice.sender.province,
+        notice.recipient.province,
+        payload.round,
+        notice.id,
+        payload.withdrawnAt,
+      ],
+    );
+    const released: unknown[] = await manager.query(
+      `DELETE FROM verification.open_applications WHERE case_id = $1 RETURNING case_id`,
+      [notice.caseId],
+    );
+    this.logger.log(
+      released.length
+        ? 'case withdrawn by its residence side: claim on the person released'
+        : 'case withdrawn by its residence side (it held no claim)',
+      meta,
+    );
+    return 'withdrawn';
+  }
+
+  /**
    * The parties of the case, as this side knows them: the verified sender must be intake of the
-   * residence province the request names, and once a review of the case is recorded the case is bound to its residence and hukou
-   * provinces: a request for the same case from another province is a different and suspicious
-   * thing (refused, PARTY_MISMATCH), never "already decided". Serialised per case by an advisory
-   * lock so two first requests cannot bind the case twice.
+   * residence province the message names, and once a review of the case is recorded the case is
+   * bound to its residence and hukou provinces: a request (or a withdrawal) for the same case from
+   * another province is a different and suspicious thing (refused, PARTY_MISMATCH), never "already
+   * decided". Serialised per case by an advisory lock, so two first requests cannot bind the case
+   * twice and a request and a withdrawal of one case are handled one after the other.
    */
   private async checkParties(
     manager: EntityManager,
     request: Envelope,
-    payload: ReviewRequestPayload,
+    residenceProvince: string,
   ): Promise<void> {
     const refuse = (why: string) => {
       throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
     };
     if (request.sender.service !== Service.INTAKE) {
-      refuse(`review.requested is sent by intake, not by ${request.sender.service}`);
+      refuse(`${request.type} is sent by intake, not by ${request.sender.service}`);
     }
-    if (request.sender.province !== payload.residenceProvince) {
+    if (request.sender.province !== residenceProvince) {
       refuse(
-        `sender ${request.sender.province} is not the residence province the request names (${payload.residenceProvince})`,
+        `sender ${request.sender.province} is not the residence province the ${request.type === 'review.requested' ? 'request' : 'message'} names (${residenceProvince})`,
       );
     }
     // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
