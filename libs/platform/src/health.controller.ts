@@ -7,7 +7,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { createRedisClient, RedisClient } from '@app/messaging';
+import { createRedisClient, RedisClient, whenReady } from '@app/messaging';
 import { DataSource } from 'typeorm';
 import { Public } from './auth/auth.guard';
 import { AppConfig, redisEndpoint } from './config';
@@ -112,9 +112,12 @@ export class HealthController implements OnApplicationShutdown {
   }
 
   private async checkRedis(): Promise<string> {
+    const first = !this.redis;
     this.redis ??= this.probeConnection();
     try {
-      if (this.redis.status === 'wait') await this.redis.connect();
+      // The first probe connects (a cluster client starts at once and must first learn the slots
+      // from its nodes); later probes fail fast on the kept connection while it reconnects.
+      if (first || this.redis.status === 'wait') await whenReady(this.redis, 2000);
       return (await this.redis.ping()) === 'PONG' ? 'up' : 'down';
     } catch (error) {
       return `down: ${(error as Error).message}`;

@@ -128,7 +128,7 @@ export class ApplicationsController {
   @ApiOperation({
     summary: 'Withdraw the application (before production only)',
     description:
-      'Accepted in ACCEPTED, UNDER_REVIEW, SUPPLEMENT_REQUIRED and APPROVED (then production.cancelled is sent to the production centre).',
+      'Accepted in ACCEPTED, UNDER_REVIEW, SUPPLEMENT_REQUIRED and APPROVED. Once the review request went out, review.withdrawn is sent to the hukou province (which releases its hold on the person, so they may apply again); from APPROVED, production.cancelled is also sent to the production centre.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: CaseView })
