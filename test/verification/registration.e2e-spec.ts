@@ -379,4 +379,94 @@ describe('verification: registration.requested → registration.decided', () => 
     );
     expect(n).toBe(1);
   });
+  it('a withdrawal during the supplement round: the next round is not registered and the certificate stays unused; only the residence province may withdraw', async () => {
+    const base = payload(
+      {
+        parent: {
+          idNumber: documents.idNumber,
+          name: documents.name,
+          relation: 'FATHER',
+          ethnicity: '汉族',
+        },
+        otherParent: null,
+        marriage: { kind: 'NON_MARITAL_BIRTH_STATEMENT', number: null },
+      },
+      { name: '冯小风' },
+    );
+    const caseId = `case-${randomUUID()}`;
+    await send(signed(caseId, base));
+    const [first] = await decided(caseId);
+    expect(first.payload.outcome).toBe('SUPPLEMENT_REQUIRED');
+
+    const withdrawal = (from: string) => {
+      const unsigned: UnsignedEnvelope<Payload<'registration.withdrawn'>> = {
+        id: randomUUID(),
+        type: 'registration.withdrawn',
+        schemaVersion: Catalog['registration.withdrawn'].version,
+        caseId,
+        correlationId: caseId,
+        causationId: null,
+        sender: { service: 'intake', province: from },
+        recipient: { service: 'verification', province: '34' },
+        sentAt: new Date().toISOString(),
+        payload: { residenceProvince: from, round: 1, withdrawnAt: new Date().toISOString() },
+        inReplyTo: null,
+      };
+      return sealAndSign(keyring, unsigned);
+    };
+    const inbox = (messageId: string) =>
+      waitFor(
+        `message ${messageId} in verification.inbox`,
+        (): Promise<unknown[]> =>
+          dataSource.query(`SELECT 1 FROM verification.inbox WHERE message_id = $1`, [messageId]),
+        (rows) => rows.length === 1,
+      );
+
+    // Signed by 31, which is not the residence side of this case (33 bound it by round 1).
+    await send(withdrawal('31'));
+    const [letter] = await waitFor(
+      'a dead letter',
+      (): Promise<{ reason: string; error: string }[]> =>
+        dataSource.query(`SELECT reason, error FROM verification.dead_letters WHERE case_id = $1`, [
+          caseId,
+        ]),
+      (rows) => rows.length === 1,
+    );
+    expect(letter.reason).toBe('PARTY_MISMATCH');
+    expect(letter.error).toMatch(
+      /sender 31 is not the residence province of this case \(33, bound by its first registration round\)/,
+    );
+
+    const notice = withdrawal('33');
+    await send(notice);
+    await inbox(notice.id);
+    // Round 2 with the supplements, sent before the parent withdrew, arrives late.
+    const at = new Date().toISOString();
+    const round2 = signed(caseId, {
+      ...base,
+      round: 2,
+      supplements: first.payload.supplement!.items.map((i) => ({ ...i, submittedAt: at })),
+    });
+    await send(round2);
+    await inbox(round2.id);
+    expect(
+      await dataSource.query(`SELECT round FROM verification.registrations WHERE case_id = $1`, [
+        caseId,
+      ]),
+    ).toEqual([{ round: 1 }]);
+    expect(
+      await dataSource.query(`SELECT 1 FROM verification.birth_certificates WHERE number = $1`, [
+        base.birthCertificateNumber,
+      ]),
+    ).toEqual([]);
+    expect(
+      await dataSource.query(`SELECT 1 FROM verification.registry_persons WHERE name = '冯小风'`),
+    ).toEqual([]);
+    expect(
+      await dataSource.query(
+        `SELECT count(*)::int AS n FROM verification.outbox WHERE type = 'registration.decided' AND case_id = $1`,
+        [caseId],
+      ),
+    ).toEqual([{ n: 1 }]);
+  });
 });

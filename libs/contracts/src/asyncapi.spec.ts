@@ -49,7 +49,12 @@ describe('AsyncAPI 3 document generated from the catalog', () => {
         .messages()
         .all()
         .map((m) => m.name()),
-    ).toEqual(['review.requested', 'review.withdrawn', 'registration.requested']);
+    ).toEqual([
+      'review.requested',
+      'review.withdrawn',
+      'registration.requested',
+      'registration.withdrawn',
+    ]);
     // Who sends and who consumes each message, as the catalog declares it.
     for (const [type, def] of Object.entries(Catalog)) {
       const message = document!.components().messages().get(`${type}.v${def.version}`)!;

@@ -50,6 +50,14 @@ export const IssueDecision = z.object({
 
 export const ReviewOutcome = z.enum(['APPROVED', 'REFUSED', 'SUPPLEMENT_REQUIRED']);
 
+/** A withdrawal notice to the hukou side (`review.withdrawn`, `registration.withdrawn`). */
+const Withdrawal = z.object({
+  residenceProvince: provinceCode,
+  /** The last round the residence side asked for. */
+  round: z.number().int().min(1),
+  withdrawnAt: isoTime,
+});
+
 export const Catalog = defineCatalog({
   /** Residence intake → hukou verification: please review and issue. */
   'review.requested': {
@@ -115,12 +123,7 @@ export const Catalog = defineCatalog({
     consumerParty: Party.HUKOU,
     description:
       'the case was withdrawn at the residence side: release its claim on the person, review no later round',
-    schema: z.object({
-      residenceProvince: provinceCode,
-      /** The last round the residence side asked for. */
-      round: z.number().int().min(1),
-      withdrawnAt: isoTime,
-    }),
+    schema: Withdrawal,
   },
   /** Intake → its own province's production centre: make the card. */
   'production.ordered': {
@@ -277,6 +280,21 @@ export const Catalog = defineCatalog({
     description:
       "registration (the child's citizen ID number and household-register page), refusal with a reason, or a supplement request",
     schema: RegistrationDecidedPayload,
+  },
+  /**
+   * Residence intake → hukou verification: the parent withdrew the newborn registration before it
+   * was made (a notice, not answered). The hukou side registers no later round of the case, so a
+   * request still on its way does not use the birth certificate.
+   */
+  'registration.withdrawn': {
+    version: 1,
+    producer: Service.INTAKE,
+    producerParty: Party.RESIDENCE,
+    consumer: Service.VERIFICATION,
+    consumerParty: Party.HUKOU,
+    description:
+      'the newborn registration was withdrawn at the residence side: register no later round',
+    schema: Withdrawal,
   },
   /** Intake → itself, delayed: a durable timer backed by a deadline stored on the case. */
   'case.timer': {

@@ -99,6 +99,10 @@ describe('the newborn registration machine', () => {
     for (const from of [S.ACCEPTED, S.UNDER_REVIEW, S.SUPPLEMENT_REQUIRED]) {
       const r = runMachine(NEWBORN_MACHINE, ctx(from), { type: E.CANCELLED, side: Side.RESIDENCE });
       expect(r.ok && r.to).toBe(S.CANCELLED);
+      // Once the request went out, the hukou side is told (a notice: nothing waits for it).
+      expect(r.ok && r.transition.sends).toEqual(
+        from === S.ACCEPTED ? undefined : [{ message: 'registration.withdrawn', awaited: false }],
+      );
     }
     for (const from of [S.REGISTERED, S.DISPATCHED, S.READY_FOR_PICKUP]) {
       const r = runMachine(NEWBORN_MACHINE, ctx(from), { type: E.CANCELLED, side: Side.RESIDENCE });

@@ -266,10 +266,12 @@ export const NEWBORN_TRANSITIONS: readonly MachineTransition[] = Object.freeze([
     'page not yet collected: remind the parent',
     { effects: [CaseEffect.SEND_PICKUP_REMINDER] },
   ),
-  // Withdrawal, before registration only (a registered child stays registered).
+  // Withdrawal, before registration only (a registered child stays registered). Once the request
+  // has gone out, the hukou side is told: it registers no later round of the case.
   ...NEWBORN_CANCELLABLE_STATUSES.map((from) =>
     edge(from, E.CANCELLED, S.CANCELLED, 'parent withdrew the registration before it was made', {
       settles: true,
+      ...(from === S.ACCEPTED ? {} : { sends: [send('registration.withdrawn', false)] }),
     }),
   ),
   // The time limit: a flag on any open case, never a status change.

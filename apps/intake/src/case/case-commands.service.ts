@@ -7,7 +7,8 @@ import { CaseEntity, idCardParts, newbornPart, PendingCommand } from './case.ent
 import { partiesOf } from './case-parties';
 
 /** What the case sends: its awaited commands and the withdrawal notices (production, hukou side). */
-export type SentCommand = PendingCommand | 'production.cancelled' | 'review.withdrawn';
+export type SentCommand =
+  PendingCommand | 'production.cancelled' | 'review.withdrawn' | 'registration.withdrawn';
 import { PhotoEntity } from '../photos/photo.entity';
 
 export type TimerKind = Payload<'case.timer'>['kind'];
@@ -129,8 +130,8 @@ export class CaseCommandsService {
    * Sends (or re-sends) a command of the case. An awaited command (review, production and delivery
    * orders) becomes the case's pending command, re-sent by the reconciler until answered, and is
    * remembered with its hash: only a reply quoting one of them is accepted. `production.cancelled`
-   * and `review.withdrawn` are notices: nothing waits for them. With `batch`, the writes join the
-   * batch (written by `flush`); without, they are written now.
+   * and the withdrawal notices to the hukou side are notices: nothing waits for them. With
+   * `batch`, the writes join the batch (written by `flush`); without, they are written now.
    */
   async send(
     manager: EntityManager,
@@ -205,10 +206,12 @@ export class CaseCommandsService {
         batch.messages.push(message);
         return message.envelope;
       case 'review.withdrawn':
-        // To the hukou side that reviews the case: it releases its claim on the person.
+      case 'registration.withdrawn':
+        // To the hukou side that reviews the case: it releases its claim on the person and
+        // decides no later round.
         message = outbox.prepare({
           ...common,
-          type: 'review.withdrawn',
+          type: command,
           payload: {
             residenceProvince: c.residenceProvince,
             round: c.reviewRound,

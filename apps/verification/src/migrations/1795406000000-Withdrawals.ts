@@ -1,9 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Cases withdrawn at the residence side (`review.withdrawn`): one row per case, bound to the
- * residence and hukou provinces of the notice. The claim on the person is released when the row
- * is written; a later request for the case from the same residence province is not reviewed.
+ * Cases withdrawn at the residence side (`review.withdrawn`, `registration.withdrawn`): one row per
+ * case, bound to the residence and hukou provinces of the notice. The claim on the person is
+ * released when the row is written; a later request for the case from the same residence province
+ * is not reviewed (a newborn not registered).
  */
 export class Withdrawals1795406000000 implements MigrationInterface {
   name = 'Withdrawals1795406000000';

@@ -7,7 +7,7 @@ import { canonicalJson, Envelope, envelopeHash } from '@app/messaging';
 import { ServiceMessaging } from '@app/platform';
 import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
-import { REVIEW_CLOCK, ReviewClock } from '../review/review.service';
+import { isWithdrawn, lockCase, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
 import { RegistrationEntity } from './registration.entity';
 import {
   householdRegisterPage,
@@ -41,7 +41,7 @@ export class RegistrationService {
     manager: EntityManager,
     request: Envelope,
     payload: RegistrationRequestPayload,
-  ): Promise<RegistrationDecision> {
+  ): Promise<RegistrationDecision | null> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
     if (
       request.sender.service !== Service.INTAKE ||
@@ -50,6 +50,13 @@ export class RegistrationService {
       throw new Error(
         `registration.requested from ${request.sender.service} of ${request.sender.province}, but the residence province of the case is ${payload.residenceProvince}`,
       );
+    }
+    // Withdrawn by its residence side (registration.withdrawn overtook this request, or this is a
+    // late copy): nothing registered, the certificate stays unused, no answer.
+    await lockCase(manager, request.caseId);
+    if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
+      this.logger.log('request for a withdrawn registration: not reviewed', meta);
+      return null;
     }
     const existing = await this.findRound(manager, request.caseId, payload.round);
     if (existing) return this.resend(manager, existing, request, meta);

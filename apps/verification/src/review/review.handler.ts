@@ -18,6 +18,7 @@ export class ReviewHandler {
     await this.reviews.handle(ctx.getManager(), ctx.getEnvelope(), env.payload);
   }
 
+  /** A withdrawn ID card case (its claim on the person is released). */
   @EventPattern('review.withdrawn')
   async onReviewWithdrawn(
     @Payload() env: Envelope<MessagePayload<'review.withdrawn'>>,

@@ -29,7 +29,30 @@ export type ReviewHandling =
   | { kind: 'resent'; decision: ReviewDecision }
   | { kind: 'withdrawn' };
 
-export type WithdrawalPayload = Payload<'review.withdrawn'>;
+export type WithdrawalPayload = Payload<'review.withdrawn'> | Payload<'registration.withdrawn'>;
+
+/**
+ * Whether the residence province withdrew the case (`review.withdrawn`, `registration.withdrawn`).
+ * Call it under the case's lock (`lockCase`), which a withdrawal also takes.
+ */
+export async function isWithdrawn(
+  manager: EntityManager,
+  caseId: string,
+  residenceProvince: string,
+): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `SELECT 1 FROM verification.withdrawals WHERE case_id = $1 AND residence_province = $2`,
+    [caseId, residenceProvince],
+  );
+  return rows.length > 0;
+}
+
+/** Serialises the requests and withdrawals of one case (until the transaction ends). */
+export async function lockCase(manager: EntityManager, caseId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+    `verification:${caseId}`,
+  ]);
+}
 
 export type WithdrawalHandling = 'withdrawn' | 'already-withdrawn';
 
@@ -61,11 +84,7 @@ export class ReviewService {
     await this.checkParties(manager, request, payload.residenceProvince);
     // Withdrawn by its residence side (review.withdrawn came first, or this is a late copy): no
     // review, no claim on the person, no answer (the case is closed at intake).
-    const [withdrawn]: unknown[] = await manager.query(
-      `SELECT 1 FROM verification.withdrawals WHERE case_id = $1 AND residence_province = $2`,
-      [request.caseId, request.sender.province],
-    );
-    if (withdrawn) {
+    if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
       this.logger.log('request for a withdrawn case: not reviewed', meta);
       return { kind: 'withdrawn' };
     }
@@ -127,11 +146,11 @@ export class ReviewService {
   }
 
   /**
-   * Handles one `review.withdrawn` inside the inbox transaction: the residence side closed the
-   * case, so its claim on the person is released (the person may apply again, here or anywhere)
-   * and the withdrawal is recorded, so that a request for the case still on its way is not
-   * reviewed. Only the residence province of the case may withdraw it (PARTY_MISMATCH otherwise);
-   * a repeated notice changes nothing.
+   * Handles one `review.withdrawn` (or `registration.withdrawn`) inside the inbox transaction: the
+   * residence side closed the case, so its claim on the person is released (the person may apply
+   * again, here or anywhere) and the withdrawal is recorded, so that a request for the case still
+   * on its way is not reviewed (a newborn not registered). Only the residence province of the case
+   * may withdraw it (PARTY_MISMATCH otherwise); a repeated notice changes nothing.
    */
   async withdraw(
     manager: EntityManager,
@@ -139,7 +158,12 @@ export class ReviewService {
     payload: WithdrawalPayload,
   ): Promise<WithdrawalHandling> {
     const meta = { caseId: notice.caseId, messageId: notice.id, round: payload.round };
-    await this.checkParties(manager, notice, payload.residenceProvince);
+    await this.checkParties(
+      manager,
+      notice,
+      payload.residenceProvince,
+      notice.type === 'registration.withdrawn' ? 'registrations' : 'reviews',
+    );
     const [earlier]: { residence_province: string; hukou_province: string }[] = await manager.query(
       `SELECT residence_province, hukou_province FROM verification.withdrawals WHERE case_id = $1`,
       [notice.caseId],
@@ -192,6 +216,7 @@ export class ReviewService {
     manager: EntityManager,
     request: Envelope,
     residenceProvince: string,
+    decisions: 'reviews' | 'registrations' = 'reviews',
   ): Promise<void> {
     const refuse = (why: string) => {
       throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
@@ -205,17 +230,15 @@ export class ReviewService {
       );
     }
     // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `verification:${request.caseId}`,
-    ]);
+    await lockCase(manager, request.caseId);
     const [bound]: { residence_province: string; hukou_province: string }[] = await manager.query(
-      `SELECT residence_province, hukou_province FROM verification.reviews
+      `SELECT residence_province, hukou_province FROM verification.${decisions}
         WHERE case_id = $1 ORDER BY round LIMIT 1`,
       [request.caseId],
     );
     if (bound && bound.residence_province !== request.sender.province) {
       refuse(
-        `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first review)`,
+        `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first ${decisions === 'reviews' ? 'review' : 'registration round'})`,
       );
     }
     if (bound && bound.hukou_province !== request.recipient.province) {
