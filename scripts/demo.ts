@@ -242,9 +242,9 @@ async function main() {
   const today = todayInChina();
   const registry = generateRegistry({ seed: 'demo', perProvince: 40 });
   // People with a case still open (an earlier demo run that was interrupted) are left out: a person
-  // has one open first application at a time. So are people the hukou side already holds a first
-  // application for (an earlier run's case, delivered or withdrawn): it would refuse them as
-  // "already open elsewhere". The demo reads both schemas because it runs every service on one
+  // has one open first application at a time. So are people the hukou side still holds a first
+  // application for (an earlier run's approved case: a withdrawal releases the claim, an issued
+  // card keeps it): it would refuse them as "already open elsewhere". The demo reads both schemas because it runs every service on one
   // database; a real residence node never reads the hukou side's tables.
   const open: { id: string }[] = await dataSource.query(
     `SELECT applicant->>'idNumber' AS id FROM intake.cases WHERE status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED')
