@@ -101,6 +101,12 @@ export class BullMqClient extends ClientProxy {
   }
 
   private async publishItems(items: PublishItem[]): Promise<void> {
+    // No queue before the shared connection is ready: a BullMQ queue reads the server's version
+    // once, when it first connects, and a cluster client still learning its slots (status
+    // "connect", which BullMQ takes for ready) refuses commands without an offline queue, which
+    // would leave that queue failing for good. While Redis is away this fails after the timeout.
+    const client = this.redis();
+    if (client.status !== 'ready') await whenReady(client, 5000);
     const byQueue = new Map<string, PublishItem[]>();
     for (const item of items) {
       const name = queueName(item.envelope.recipient);
