@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { loadConfig, RunningNode, startNode } from '@app/platform';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
-import { TEST_REDIS_URL } from '../support/database';
+import { testRedisEnv } from '../support/redis';
 import { freePort } from '../support/private-servers';
 import { startTestSystem, TestSystem } from '../support/system';
 import { parkedCount } from '../support/metrics';
@@ -53,8 +53,8 @@ describe('intake: a message that overtakes one held by a node killed with SIGKIL
   const shared = () => ({
     NODE_ENV: 'test',
     DATABASE_URL: system.databaseUrl,
-    // The test exchange: a single Redis, or a cluster (`redis-cluster://…`) where the suite runs on one.
-    REDIS_URL: TEST_REDIS_URL,
+    // The test exchange: a single Redis, or the cluster (REDIS_CLUSTER_NODES) where the suite runs on one.
+    ...testRedisEnv(),
     QUEUE_PREFIX: system.queuePrefix,
     KEYRING_DIR: system.keyringDir,
     RECONCILE_INTERVAL_MS: '0',
