@@ -44,6 +44,16 @@ describe('security: a clerk reaches only the cases of their own acceptance point
       () => owner.case(awaitingSupplements),
       (c) => c.status === 'SUPPLEMENT_REQUIRED',
     );
+    // The relay marks what it published; let it finish, so the snapshots below see only the
+    // requests' own writes (on a Redis Cluster publishing can still be under way here).
+    await waitFor(
+      'the outbox published',
+      async (): Promise<{ n: number }[]> =>
+        dataSourceOf(system).query(
+          `SELECT count(*)::int AS n FROM intake.outbox WHERE sent_at IS NULL`,
+        ),
+      ([{ n }]) => n === 0,
+    );
   });
 
   afterAll(async () => {
