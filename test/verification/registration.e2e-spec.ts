@@ -130,7 +130,11 @@ describe('verification: registration.requested → registration.decided', () => 
   }
 
   /** Sealed for the hukou province, signed by the residence province (as intake's outbox does). */
-  function signed(caseId: string, p: Requested): Envelope<SealedPayload> & { plain: Requested } {
+  function signed(
+    caseId: string,
+    p: Requested,
+    from = '33',
+  ): Envelope<SealedPayload> & { plain: Requested } {
     const id = randomUUID();
     const unsigned: UnsignedEnvelope<Requested> = {
       id,
@@ -139,7 +143,7 @@ describe('verification: registration.requested → registration.decided', () => 
       caseId,
       correlationId: caseId,
       causationId: null,
-      sender: { service: 'intake', province: '33' },
+      sender: { service: 'intake', province: from },
       recipient: { service: 'verification', province: '34' },
       sentAt: new Date().toISOString(),
       payload: p,
@@ -379,6 +383,37 @@ describe('verification: registration.requested → registration.decided', () => 
     );
     expect(n).toBe(1);
   });
+  it('refuses at once (PARTY_MISMATCH) a request from another province than the residence side it names, or than the one that bound the case', async () => {
+    const letters = (caseId: string) =>
+      dataSource.query<{ reason: string; error: string; attempts: number }[]>(
+        `SELECT reason, error, attempts FROM verification.dead_letters WHERE case_id = $1 ORDER BY id`,
+        [caseId],
+      );
+    // Signed by 33, but naming 31 as the residence province.
+    const named = `case-${randomUUID()}`;
+    await send(signed(named, payload({ residenceProvince: '31' })));
+    const [wrong] = await waitFor(
+      'a dead letter',
+      () => letters(named),
+      (r) => r.length === 1,
+    );
+    expect(wrong).toMatchObject({ reason: 'PARTY_MISMATCH', attempts: 1 });
+    expect(wrong.error).toMatch(/sender 33 is not the residence province the message names \(31\)/);
+
+    // A case bound to 33 by its first round; a second round signed and named by 31.
+    const { request } = await register(payload({}, { name: '郑小川' }));
+    await send(signed(request.caseId, payload({ residenceProvince: '31', round: 2 }), '31'));
+    const [bound] = await waitFor(
+      'a dead letter',
+      () => letters(request.caseId),
+      (r) => r.length === 1,
+    );
+    expect(bound).toMatchObject({ reason: 'PARTY_MISMATCH', attempts: 1 });
+    expect(bound.error).toMatch(
+      /sender 31 is not the residence province of this case \(33, bound by its first registration round\)/,
+    );
+  });
+
   it('a withdrawal during the supplement round: the next round is not registered and the certificate stays unused; only the residence province may withdraw', async () => {
     const base = payload(
       {

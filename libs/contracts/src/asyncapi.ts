@@ -187,13 +187,14 @@ export function asyncApiDocument(options: AsyncApiOptions): Json {
     if (!consumed.length) continue;
     for (const province of provinces) {
       const key = channelKey(service, province);
+      const owner =
+        province === NATIONAL_ADDRESS.province
+          ? `${service} of the national operations node`
+          : `${service} of province ${province}`;
       channels[key] = {
         address: key,
-        title:
-          province === NATIONAL_ADDRESS.province
-            ? `${service} of the national operations node`
-            : `${service} of province ${province}`,
-        description: `The queue of ${service} of province ${province}: BullMQ queue "{${key}}" under the deployment's QUEUE_PREFIX (the braces are a Redis Cluster hash tag). Job name = message type, job id = message id, job data = the envelope.`,
+        title: owner,
+        description: `The queue of ${owner}: BullMQ queue "{${key}}" under the deployment's QUEUE_PREFIX (the braces are a Redis Cluster hash tag). Job name = message type, job id = message id, job data = the envelope.`,
         messages: Object.fromEntries(
           consumed.map(([type, def]) => [
             messageKey(type, def.version),

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Service } from '@app/contracts';
 import { assignCitizenId, SEQUENCE_CAPACITY } from '@app/domain';
 import { canonicalJson, Envelope, envelopeHash } from '@app/messaging';
 import { ServiceMessaging } from '@app/platform';
 import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
-import { isWithdrawn, lockCase, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
+import { checkCaseParties, isWithdrawn, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
 import { RegistrationEntity } from './registration.entity';
 import {
   householdRegisterPage,
@@ -43,17 +42,12 @@ export class RegistrationService {
     payload: RegistrationRequestPayload,
   ): Promise<RegistrationDecision | null> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
-    if (
-      request.sender.service !== Service.INTAKE ||
-      request.sender.province !== payload.residenceProvince
-    ) {
-      throw new Error(
-        `registration.requested from ${request.sender.service} of ${request.sender.province}, but the residence province of the case is ${payload.residenceProvince}`,
-      );
-    }
+    // The sender is intake of the residence province the request names, and the case stays bound
+    // to the provinces of its first round (PARTY_MISMATCH otherwise, dead-lettered at once).
+    // Takes the case's lock.
+    await checkCaseParties(manager, request, payload.residenceProvince, 'registrations');
     // Withdrawn by its residence side (registration.withdrawn overtook this request, or this is a
     // late copy): nothing registered, the certificate stays unused, no answer.
-    await lockCase(manager, request.caseId);
     if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
       this.logger.log('request for a withdrawn registration: not reviewed', meta);
       return null;

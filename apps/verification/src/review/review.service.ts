@@ -81,7 +81,7 @@ export class ReviewService {
     payload: ReviewRequestPayload,
   ): Promise<ReviewHandling> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
-    await this.checkParties(manager, request, payload.residenceProvince);
+    await checkCaseParties(manager, request, payload.residenceProvince);
     // Withdrawn by its residence side (review.withdrawn came first, or this is a late copy): no
     // review, no claim on the person, no answer (the case is closed at intake).
     if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
@@ -158,7 +158,7 @@ export class ReviewService {
     payload: WithdrawalPayload,
   ): Promise<WithdrawalHandling> {
     const meta = { caseId: notice.caseId, messageId: notice.id, round: payload.round };
-    await this.checkParties(
+    await checkCaseParties(
       manager,
       notice,
       payload.residenceProvince,
@@ -202,50 +202,6 @@ export class ReviewService {
       meta,
     );
     return 'withdrawn';
-  }
-
-  /**
-   * The parties of the case, as this side knows them: the verified sender must be intake of the
-   * residence province the message names, and once a review of the case is recorded the case is
-   * bound to its residence and hukou provinces: a request (or a withdrawal) for the same case from
-   * another province is a different and suspicious thing (refused, PARTY_MISMATCH), never "already
-   * decided". Serialised per case by an advisory lock, so two first requests cannot bind the case
-   * twice and a request and a withdrawal of one case are handled one after the other.
-   */
-  private async checkParties(
-    manager: EntityManager,
-    request: Envelope,
-    residenceProvince: string,
-    decisions: 'reviews' | 'registrations' = 'reviews',
-  ): Promise<void> {
-    const refuse = (why: string) => {
-      throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
-    };
-    if (request.sender.service !== Service.INTAKE) {
-      refuse(`${request.type} is sent by intake, not by ${request.sender.service}`);
-    }
-    if (request.sender.province !== residenceProvince) {
-      refuse(
-        `sender ${request.sender.province} is not the residence province the ${request.type === 'review.requested' ? 'request' : 'message'} names (${residenceProvince})`,
-      );
-    }
-    // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
-    await lockCase(manager, request.caseId);
-    const [bound]: { residence_province: string; hukou_province: string }[] = await manager.query(
-      `SELECT residence_province, hukou_province FROM verification.${decisions}
-        WHERE case_id = $1 ORDER BY round LIMIT 1`,
-      [request.caseId],
-    );
-    if (bound && bound.residence_province !== request.sender.province) {
-      refuse(
-        `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first ${decisions === 'reviews' ? 'review' : 'registration round'})`,
-      );
-    }
-    if (bound && bound.hukou_province !== request.recipient.province) {
-      refuse(
-        `recipient ${request.recipient.province} is not the hukou province of this case (${bound.hukou_province})`,
-      );
-    }
   }
 
   /**
@@ -328,4 +284,48 @@ function toRecord(row: RegistryPersonEntity): RegistryRecord {
     cardIssued: row.cardIssued,
     flags: row.flags,
   };
+}
+
+/**
+ * The parties of the case, as this side knows them: the verified sender must be intake of the
+ * residence province the message names, and once a review of the case is recorded the case is
+ * bound to its residence and hukou provinces: a request (or a withdrawal) for the same case from
+ * another province is a different and suspicious thing (refused, PARTY_MISMATCH), never "already
+ * decided". Serialised per case by an advisory lock, so two first requests cannot bind the case
+ * twice and a request and a withdrawal of one case are handled one after the other.
+ */
+export async function checkCaseParties(
+  manager: EntityManager,
+  request: Envelope,
+  residenceProvince: string,
+  decisions: 'reviews' | 'registrations' = 'reviews',
+): Promise<void> {
+  const refuse = (why: string) => {
+    throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
+  };
+  if (request.sender.service !== Service.INTAKE) {
+    refuse(`${request.type} is sent by intake, not by ${request.sender.service}`);
+  }
+  if (request.sender.province !== residenceProvince) {
+    refuse(
+      `sender ${request.sender.province} is not the residence province the ${request.type === 'review.requested' ? 'request' : 'message'} names (${residenceProvince})`,
+    );
+  }
+  // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
+  await lockCase(manager, request.caseId);
+  const [bound]: { residence_province: string; hukou_province: string }[] = await manager.query(
+    `SELECT residence_province, hukou_province FROM verification.${decisions}
+      WHERE case_id = $1 ORDER BY round LIMIT 1`,
+    [request.caseId],
+  );
+  if (bound && bound.residence_province !== request.sender.province) {
+    refuse(
+      `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first ${decisions === 'reviews' ? 'review' : 'registration round'})`,
+    );
+  }
+  if (bound && bound.hukou_province !== request.recipient.province) {
+    refuse(
+      `recipient ${request.recipient.province} is not the hukou province of this case (${bound.hukou_province})`,
+    );
+  }
 }
