@@ -180,6 +180,38 @@ describe('verification: registration.requested → registration.decided', () => 
     return { request, answer };
   }
 
+  /** The dead letters of a case, oldest first. */
+  const deadLettersOf = (caseId: string) =>
+    dataSource.query<{ reason: string; error: string; attempts: number }[]>(
+      `SELECT reason, error, attempts FROM verification.dead_letters WHERE case_id = $1 ORDER BY id`,
+      [caseId],
+    );
+
+  /**
+   * Round 1 of a child registered by its father alone with a non-marital birth statement: the
+   * hukou side asks for a supplement (marriage evidence, a clearer certificate copy).
+   */
+  async function awaitingSupplement(childName: string) {
+    const base = payload(
+      {
+        parent: {
+          idNumber: documents.idNumber,
+          name: documents.name,
+          relation: 'FATHER',
+          ethnicity: '汉族',
+        },
+        otherParent: null,
+        marriage: { kind: 'NON_MARITAL_BIRTH_STATEMENT', number: null },
+      },
+      { name: childName },
+    );
+    const caseId = `case-${randomUUID()}`;
+    await send(signed(caseId, base));
+    const [first] = await decided(caseId);
+    expect(first.payload.outcome).toBe('SUPPLEMENT_REQUIRED');
+    return { caseId, base, first };
+  }
+
   it('registers the child with a new citizen ID number in the father’s household and answers with the page', async () => {
     const { request, answer } = await register(payload());
     const { plain: _plain, ...sent } = request;
@@ -344,23 +376,7 @@ describe('verification: registration.requested → registration.decided', () => 
   });
 
   it('asks for marriage evidence and a clearer certificate copy, registers once they are supplied', async () => {
-    const base = payload(
-      {
-        parent: {
-          idNumber: documents.idNumber,
-          name: documents.name,
-          relation: 'FATHER',
-          ethnicity: '汉族',
-        },
-        otherParent: null,
-        marriage: { kind: 'NON_MARITAL_BIRTH_STATEMENT', number: null },
-      },
-      { name: '冯小雨' },
-    );
-    const caseId = `case-${randomUUID()}`;
-    await send(signed(caseId, base));
-    const [first] = await decided(caseId);
-    expect(first.payload.outcome).toBe('SUPPLEMENT_REQUIRED');
+    const { caseId, base, first } = await awaitingSupplement('冯小雨');
     expect(first.payload.supplement!.items.map((i) => i.code)).toEqual([
       'MARRIAGE_EVIDENCE',
       'BIRTH_CERTIFICATE_COPY',
@@ -384,17 +400,12 @@ describe('verification: registration.requested → registration.decided', () => 
     expect(n).toBe(1);
   });
   it('refuses at once (PARTY_MISMATCH) a request from another province than the residence side it names, or than the one that bound the case', async () => {
-    const letters = (caseId: string) =>
-      dataSource.query<{ reason: string; error: string; attempts: number }[]>(
-        `SELECT reason, error, attempts FROM verification.dead_letters WHERE case_id = $1 ORDER BY id`,
-        [caseId],
-      );
     // Signed by 33, but naming 31 as the residence province.
     const named = `case-${randomUUID()}`;
     await send(signed(named, payload({ residenceProvince: '31' })));
     const [wrong] = await waitFor(
       'a dead letter',
-      () => letters(named),
+      () => deadLettersOf(named),
       (r) => r.length === 1,
     );
     expect(wrong).toMatchObject({ reason: 'PARTY_MISMATCH', attempts: 1 });
@@ -405,7 +416,7 @@ describe('verification: registration.requested → registration.decided', () => 
     await send(signed(request.caseId, payload({ residenceProvince: '31', round: 2 }), '31'));
     const [bound] = await waitFor(
       'a dead letter',
-      () => letters(request.caseId),
+      () => deadLettersOf(request.caseId),
       (r) => r.length === 1,
     );
     expect(bound).toMatchObject({ reason: 'PARTY_MISMATCH', attempts: 1 });
@@ -415,23 +426,7 @@ describe('verification: registration.requested → registration.decided', () => 
   });
 
   it('a withdrawal during the supplement round: the next round is not registered and the certificate stays unused; only the residence province may withdraw', async () => {
-    const base = payload(
-      {
-        parent: {
-          idNumber: documents.idNumber,
-          name: documents.name,
-          relation: 'FATHER',
-          ethnicity: '汉族',
-        },
-        otherParent: null,
-        marriage: { kind: 'NON_MARITAL_BIRTH_STATEMENT', number: null },
-      },
-      { name: '冯小风' },
-    );
-    const caseId = `case-${randomUUID()}`;
-    await send(signed(caseId, base));
-    const [first] = await decided(caseId);
-    expect(first.payload.outcome).toBe('SUPPLEMENT_REQUIRED');
+    const { caseId, base, first } = await awaitingSupplement('冯小风');
 
     const withdrawal = (from: string) => {
       const unsigned: UnsignedEnvelope<Payload<'registration.withdrawn'>> = {
@@ -461,10 +456,7 @@ describe('verification: registration.requested → registration.decided', () => 
     await send(withdrawal('31'));
     const [letter] = await waitFor(
       'a dead letter',
-      (): Promise<{ reason: string; error: string }[]> =>
-        dataSource.query(`SELECT reason, error FROM verification.dead_letters WHERE case_id = $1`, [
-          caseId,
-        ]),
+      () => deadLettersOf(caseId),
       (rows) => rows.length === 1,
     );
     expect(letter.reason).toBe('PARTY_MISMATCH');

@@ -153,7 +153,7 @@ class Slots {
 const UNAVAILABLE_RETRY_MS = 2000;
 
 /** Clock skew tolerated between provinces for a message's sentAt. */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 class Rejected extends Error {
   constructor(

@@ -9,7 +9,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Payload as MessagePayload } from '@app/contracts';
 import { Service, STATS_WINDOW_DAYS } from '@app/contracts';
 import { addDays, PROVINCE_CODES, todayInChina } from '@app/domain';
-import { DeadLetterReason, Envelope, MessageRefusedError } from '@app/messaging';
+import { DeadLetterReason, Envelope, MAX_CLOCK_SKEW_MS, MessageRefusedError } from '@app/messaging';
 import { APP_CONFIG, AppConfig, PeriodicTask } from '@app/platform';
 import { TERMINAL_STATUSES } from '@app/workflow';
 import { readSnapshot } from '../common/read-only';
@@ -218,9 +218,6 @@ export class NationalStatsService implements OnApplicationBootstrap, BeforeAppli
   }
 }
 
-/** A snapshot's clock may be ahead of this node's by this much (as for every message). */
-const MAX_CLOCK_SKEW_MS = 5 * 60_000;
-
 /**
  * Why a snapshot's times cannot be right (null when they can): counts dated in the future would
  * keep a province fresh for ever, and a window starting anywhere but STATS_WINDOW_DAYS before its
@@ -232,6 +229,7 @@ export function snapshotTimeProblem(
   now: Date,
 ): string | null {
   const asOf = new Date(snapshot.asOf);
+  // The clock skew tolerated between provinces for every message's sentAt.
   if (asOf.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     return `asOf ${snapshot.asOf} is in the future`;
   }
