@@ -310,6 +310,9 @@ describe('ops stats API (e2e)', () => {
         `UPDATE intake.cases SET statutory_overdue = false
           WHERE id = (SELECT id FROM intake.cases WHERE statutory_overdue ORDER BY id LIMIT 1)`,
       );
+      // The rollup triggers are deferred to COMMIT: this transaction never commits, so it fires
+      // them now (what its COMMIT would do first).
+      await q('SET CONSTRAINTS ALL IMMEDIATE');
       const counters = async () =>
         (
           await q(

@@ -9,6 +9,7 @@ import { NewbornCases1795406000000 } from './migrations/1795406000000-NewbornCas
 import { StatsSnapshots1795408500000 } from './migrations/1795408500000-StatsSnapshots';
 import { ScopeCounts1795409500000 } from './migrations/1795409500000-ScopeCounts';
 import { FlagCounts1795409600000 } from './migrations/1795409600000-FlagCounts';
+import { DeferredRollups1795409700000 } from './migrations/1795409700000-DeferredRollups';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 import { TimelineHead1795409100000 } from './migrations/1795409100000-TimelineHead';
 
@@ -28,6 +29,7 @@ export const intakeFeature: FeatureDefinition = {
       TimelineHead1795409100000,
       ScopeCounts1795409500000,
       FlagCounts1795409600000,
+      DeferredRollups1795409700000,
     ],
   },
   service: Service.INTAKE,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import type { SqlWrite } from '@app/persistence';
 import type { BullMqClient } from './bullmq.client';
 import { NATIONAL_ADDRESS, Party } from './catalog';
 import type { CaseParties, Catalog, MessageDefinition, MessageTypeOf, PayloadOf } from './catalog';
@@ -114,14 +115,28 @@ export class Outbox<C extends Catalog> {
   /** Writes prepared messages in the caller's transaction, all in one INSERT. */
   async write(manager: EntityManager, messages: readonly PreparedMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const { sql, params } = this.insertOf(messages);
+    await manager.query(sql, params);
+    this.written(manager);
+  }
+
+  /**
+   * The INSERT of prepared messages, for a caller that joins it to other writes of its transaction
+   * in one statement (see joinWrites); it then calls `written` once the statement ran.
+   */
+  insertOf(messages: readonly PreparedMessage[]): SqlWrite {
     const values = messages.map((_, i) => {
       const at = i * OUTBOX_COLUMNS;
       return `(${Array.from({ length: OUTBOX_COLUMNS }, (_c, k) => `$${at + k + 1}`).join(', ')})`;
     });
-    await manager.query(
-      `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ${values.join(', ')}`,
-      messages.flatMap((m) => m.row),
-    );
+    return {
+      sql: `INSERT INTO "${this.schema}".outbox (id, queue, type, case_id, envelope, delay_ms, job_id) VALUES ${values.join(', ')}`,
+      params: messages.flatMap((m) => m.row),
+    };
+  }
+
+  /** Marks the transaction as one that wrote to this outbox: its commit wakes this process's relay. */
+  written(manager: EntityManager): void {
     markOutboxWritten(manager.queryRunner, this.schema);
   }
 }

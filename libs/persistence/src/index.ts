@@ -1,3 +1,4 @@
 export * from './database';
 export * from './naming-strategy';
 export * from './unavailable';
+export * from './one-statement';

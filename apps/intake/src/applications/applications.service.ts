@@ -28,6 +28,9 @@ import { formatReceiptNumber } from './receipt-number';
 import { decodeCursor, encodeCursor } from '../common/keyset-cursor';
 import { casesAtPoint } from '../common/point-total';
 
+/** What `prepare` found: everything the case is made from. */
+type Prepared = Awaited<ReturnType<ApplicationsService['prepare']>>;
+
 export interface CreateResult extends StoredResult {
   /** True when this is the stored first result of an earlier request with the same key. */
   replayed: boolean;
@@ -35,6 +38,38 @@ export interface CreateResult extends StoredResult {
 
 /** Thrown inside the create transaction when another request holds the idempotency key. */
 class KeyTakenError extends Error {}
+
+/** The person's open first application, as the create transaction finds it. */
+interface OpenCase {
+  id: string;
+  acceptance_point: string;
+  status: string;
+}
+
+/**
+ * 409: the person already has an open application (anywhere this node serves). No oracle: where
+ * and in what state the open case is, is told only to a clerk of the same point (who can read that
+ * case anyway); any other clerk learns only that one is open.
+ */
+function refuseSecondOpenCase(open: OpenCase, callerPoint: string): never {
+  const where =
+    open.acceptance_point === callerPoint
+      ? ` at this acceptance point (case ${open.id}, ${open.status})`
+      : '';
+  const message = `applicant.idNumber: this person already has an open first application${where}; it must be delivered, refused or withdrawn before another is taken`;
+  throw new ConflictException({
+    error: 'Conflict',
+    message,
+    details: [
+      {
+        field: 'applicant.idNumber',
+        rule: 'application.alreadyOpen',
+        message,
+        ...(where ? { caseId: open.id } : {}),
+      },
+    ],
+  });
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,34 +106,25 @@ export class ApplicationsService {
     const key = idempotencyKey!;
     const hash = requestHash(rawBody);
 
-    const earlier = await this.replay(point, key, hash);
-    if (earlier) return earlier;
-
     const now = new Date();
-    const prepared = await this.prepare(point, dto, now);
+    let prepared: Prepared;
+    try {
+      prepared = await this.prepare(point, dto, now);
+    } catch (error) {
+      // A retry is answered with the first result even where its checks would fail today (its
+      // photo has aged since, say): the stored result wins over a refusal.
+      const earlier = await this.replay(point, key, hash);
+      if (earlier) return earlier;
+      throw error;
+    }
     try {
       return await this.dataSource.transaction(async (manager) => {
-        // The unique key decides between concurrent requests: a second INSERT of the same key
-        // waits for the first transaction and then finds the row (or takes over if it rolled back).
-        const claimed: unknown[] = await manager.query(
-          `INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-          [point, key, hash],
-        );
-        if (claimed.length === 0) throw new KeyTakenError();
+        const { claimed, last, open } = await this.claim(manager, point, key, hash, prepared, now);
+        if (!claimed) throw new KeyTakenError();
         // After the key: a concurrent retry of this very request is answered from the key above,
         // not refused as a second application.
-        await this.refuseSecondOpenCase(
-          prepared.checked.applicant.applicant.idNumber,
-          point,
-          manager,
-        );
-        const body = await this.insertCase(manager, prepared, caller, now);
-        await manager.update(
-          IdempotencyKeyEntity,
-          { scope: point, key },
-          { caseId: body.id, statusCode: 201, response: body },
-        );
+        if (open) refuseSecondOpenCase(open, point);
+        const body = await this.insertCase(manager, prepared, caller, now, last, key);
         return { statusCode: 201, body, replayed: false };
       });
     } catch (error) {
@@ -107,7 +133,13 @@ export class ApplicationsService {
         (error as { driverError?: { constraint?: string } }).driverError?.constraint ===
         'cases_one_open_per_person'
       ) {
-        await this.refuseSecondOpenCase(prepared.checked.applicant.applicant.idNumber, point);
+        const [open]: OpenCase[] = await this.dataSource.query(
+          `SELECT id, acceptance_point, status FROM intake.cases
+           WHERE applicant->>'idNumber' = $1 AND kind = 'idcard'
+             AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
+          [prepared.checked.applicant.applicant.idNumber],
+        );
+        if (open) refuseSecondOpenCase(open, point);
       }
       if (!(error instanceof KeyTakenError)) throw error;
       const winner = await this.replay(point, key, hash);
@@ -117,39 +149,55 @@ export class ApplicationsService {
   }
 
   /**
-   * 409 when the person already has an open application (anywhere this node serves). No oracle:
-   * where and in what state the open case is, is told only to a clerk of the same point (who can
-   * read that case anyway); any other clerk learns only that one is open.
+   * The first statement of an intake: claims the idempotency key, then (only if it was claimed)
+   * takes the point's next receipt number, and finds the person's open case if any: one statement
+   * for three, because a round trip costs more than each of them. The unique key decides between
+   * concurrent requests: a second INSERT of the same key waits for the first transaction and then
+   * finds the row (or takes over if it rolled back). The counter's row stays locked to the end of
+   * the transaction, so a point's receipt numbers have no gaps.
    */
-  private async refuseSecondOpenCase(
-    idNumber: string,
-    callerPoint: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
-    const [open]: { id: string; acceptance_point: string; status: string }[] = await manager.query(
-      `SELECT id, acceptance_point, status FROM intake.cases
-       WHERE applicant->>'idNumber' = $1 AND kind = 'idcard'
-         AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
-      [idNumber],
-    );
-    if (!open) return;
-    const where =
-      open.acceptance_point === callerPoint
-        ? ` at this acceptance point (case ${open.id}, ${open.status})`
-        : '';
-    const message = `applicant.idNumber: this person already has an open first application${where}; it must be delivered, refused or withdrawn before another is taken`;
-    throw new ConflictException({
-      error: 'Conflict',
-      message,
-      details: [
-        {
-          field: 'applicant.idNumber',
-          rule: 'application.alreadyOpen',
-          message,
-          ...(where ? { caseId: open.id } : {}),
-        },
-      ],
-    });
+  private async claim(
+    manager: EntityManager,
+    point: string,
+    key: string,
+    hash: string,
+    p: Prepared,
+    now: Date,
+  ): Promise<{ claimed: boolean; last: number; open?: OpenCase }> {
+    const [row]: (Partial<OpenCase> & { claimed: boolean; last: number | null })[] =
+      await manager.query(
+        `WITH claim AS (
+           INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+           ON CONFLICT (scope, key) DO NOTHING RETURNING key
+         ), counter AS (
+           INSERT INTO intake.receipt_counters (acceptance_point, day, last)
+             SELECT $4, $5::date, 1 FROM claim
+           ON CONFLICT (acceptance_point, day) DO UPDATE SET last = receipt_counters.last + 1
+           RETURNING last
+         )
+         SELECT EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT last FROM counter) AS last,
+                open.id, open.acceptance_point, open.status
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (
+             SELECT id, acceptance_point, status FROM intake.cases
+              WHERE applicant->>'idNumber' = $6 AND kind = 'idcard'
+                AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1
+           ) AS open ON true`,
+        [
+          point,
+          key,
+          hash,
+          p.acceptancePoint.id,
+          intakeDeadlines(now, this.policy.deadlines).intakeDate,
+          p.checked.applicant.applicant.idNumber,
+        ],
+      );
+    const { claimed, last, id, acceptance_point, status } = row;
+    return {
+      claimed: claimed && last !== null,
+      last: last ?? 0,
+      open: id && acceptance_point && status ? { id, acceptance_point, status } : undefined,
+    };
   }
 
   private async replay(point: string, key: string, hash: string): Promise<CreateResult | null> {
@@ -212,23 +260,23 @@ export class ApplicationsService {
     return { dto, acceptancePoint, checked, decision, fee, photo };
   }
 
+  /**
+   * Writes the case with its opening (timeline, review request, deadlines) and the idempotency
+   * key's stored result, in one statement; returns that result.
+   */
   private async insertCase(
     manager: EntityManager,
-    p: Awaited<ReturnType<ApplicationsService['prepare']>>,
+    p: Prepared,
     caller: Caller,
     now: Date,
+    receiptSeq: number,
+    key: string,
   ): Promise<CaseView> {
     const deadlines = intakeDeadlines(now, this.policy.deadlines);
-    const [{ last }] = await manager.query(
-      `INSERT INTO intake.receipt_counters (acceptance_point, day, last) VALUES ($1, $2, 1)
-       ON CONFLICT (acceptance_point, day) DO UPDATE SET last = receipt_counters.last + 1
-       RETURNING last`,
-      [p.acceptancePoint.id, deadlines.intakeDate],
-    );
     const c = manager.create(CaseEntity, {
       id: randomUUID(),
       kind: CaseKind.ID_CARD,
-      receiptNumber: formatReceiptNumber(p.acceptancePoint.id, deadlines.intakeDate, last),
+      receiptNumber: formatReceiptNumber(p.acceptancePoint.id, deadlines.intakeDate, receiptSeq),
       acceptancePoint: p.acceptancePoint.id,
       residenceCode: p.acceptancePoint.countyCode,
       residenceProvince: p.acceptancePoint.provinceCode,
@@ -280,16 +328,26 @@ export class ApplicationsService {
     const clerk: TransitionActor = { side: Side.RESIDENCE, actor: caller.subject };
     // Created, then opened by the machine's opening event: the review request and the deadlines.
     // The response shows the timeline just written (the case is new: these are all its entries).
-    const { case: opened, timeline } = await this.cases.open(manager, c, clerk, {
+    let body: CaseView | undefined;
+    const { case: opened } = await this.cases.open(manager, c, clerk, {
       reason: 'round 1',
       at: now,
+      photo: p.photo,
+      alsoWrite: (opened, timeline) => {
+        body = toCaseView(opened, timeline, now);
+        return {
+          sql: `UPDATE intake.idempotency_keys SET case_id = $1, status_code = 201, response = $2
+                 WHERE scope = $3 AND key = $4`,
+          params: [opened.id, body, p.acceptancePoint.id, key],
+        };
+      },
     });
     this.logger.log('application accepted, review requested', {
       caseId: opened.id,
       receipt: opened.receiptNumber,
       hukouProvince: opened.hukouProvince,
     });
-    return toCaseView(opened, timeline, now);
+    return body!;
   }
 
   // ----------------------------------------------------------------------------- read

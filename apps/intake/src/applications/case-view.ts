@@ -33,7 +33,7 @@ export function overdueOf(c: CaseEntity, now: Date): OverdueView {
   };
 }
 
-export function toTimelineView(t: TimelineEntity): TimelineEntryView {
+export function toTimelineView(t: Omit<TimelineEntity, 'id'>): TimelineEntryView {
   return {
     from: t.fromStatus,
     to: t.toStatus,
@@ -51,7 +51,7 @@ export function toTimelineView(t: TimelineEntity): TimelineEntryView {
 /** The case as a clerk sees it: ID numbers masked, biometrics never included. */
 export function toCaseView(
   c: CaseEntity,
-  timeline: TimelineEntity[] | undefined,
+  timeline: Omit<TimelineEntity, 'id'>[] | undefined,
   now: Date,
 ): CaseView {
   const d = c.delivery;

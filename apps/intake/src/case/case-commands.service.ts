@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
 import { Envelope, envelopeHash, PreparedMessage } from '@app/messaging';
+import { joinWrites, SqlWrite } from '@app/persistence';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { CaseEntity, idCardParts, newbornPart, PendingCommand } from './case.entity';
 import { partiesOf } from './case-parties';
@@ -48,9 +49,11 @@ export class CaseCommandsService {
   async reviewRequestPayload(
     manager: EntityManager,
     c: CaseEntity,
+    known?: PhotoEntity,
   ): Promise<Payload<'review.requested'>> {
     const { photoId, fingerprints } = idCardParts(c);
-    const photo = await manager.findOneByOrFail(PhotoEntity, { id: photoId });
+    const photo =
+      known?.id === photoId ? known : await manager.findOneByOrFail(PhotoEntity, { id: photoId });
     return {
       receiptNumber: c.receiptNumber,
       acceptancePoint: c.acceptancePoint,
@@ -168,7 +171,7 @@ export class CaseCommandsService {
         message = outbox.prepare({
           ...common,
           type: 'review.requested',
-          payload: await this.reviewRequestPayload(manager, c),
+          payload: await this.reviewRequestPayload(manager, c, batch.photo),
           to: { service: Service.VERIFICATION, province: c.hukouProvince },
         });
         break;
@@ -275,17 +278,34 @@ export class CaseCommandsService {
     return message.envelope;
   }
 
-  /** Writes a batch: its outbox rows in one INSERT, the awaited commands' hashes in another. */
+  /** Writes a batch: its outbox rows and the awaited commands' hashes, in one statement. */
   async flush(manager: EntityManager, batch: CommandBatch): Promise<void> {
-    await this.messaging.outbox.write(manager, batch.messages);
-    if (batch.requests.length === 0) return;
-    const values = batch.requests.map(
-      (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
-    );
-    await manager.query(
-      `INSERT INTO intake.case_requests (message_id, case_id, type, round, hash) VALUES ${values.join(', ')}`,
-      batch.requests.flat(),
-    );
+    const writes = this.writesOf(batch);
+    if (writes.length === 0) return;
+    const { sql, params } = joinWrites(writes);
+    await manager.query(sql, params);
+    this.written(manager, batch);
+  }
+
+  /** The batch's INSERTs (outbox rows, awaited commands), to join to the caller's statement. */
+  writesOf(batch: CommandBatch): SqlWrite[] {
+    const writes: SqlWrite[] = [];
+    if (batch.messages.length) writes.push(this.messaging.outbox.insertOf(batch.messages));
+    if (batch.requests.length) {
+      const values = batch.requests.map(
+        (_, i) => `($${i * 5 + 1}, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}, $${i * 5 + 5})`,
+      );
+      writes.push({
+        sql: `INSERT INTO intake.case_requests (message_id, case_id, type, round, hash) VALUES ${values.join(', ')}`,
+        params: batch.requests.flat(),
+      });
+    }
+    return writes;
+  }
+
+  /** After the batch's writes ran: the transaction's commit wakes the outbox relay. */
+  written(manager: EntityManager, batch: CommandBatch): void {
+    if (batch.messages.length) this.messaging.outbox.written(manager);
   }
 }
 
@@ -294,6 +314,8 @@ export class CaseCommandsService {
  * `CaseCommandsService.flush` at the end of the transition.
  */
 export class CommandBatch {
+  /** The case's photo when the caller already read it in this transaction (intake). */
+  constructor(readonly photo?: PhotoEntity) {}
   readonly messages: PreparedMessage[] = [];
   /** message_id, case_id, type, round, hash of each awaited command. */
   readonly requests: unknown[][] = [];

@@ -13,6 +13,8 @@ import {
   runMachine,
   Side,
 } from '@app/workflow';
+import { joinWrites, SqlWrite } from '@app/persistence';
+import { PhotoEntity } from '../photos/photo.entity';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CaseEntity } from './case.entity';
 import { CaseCommandsService, CommandBatch, SentCommand } from './case-commands.service';
@@ -114,20 +116,26 @@ export class CaseService {
     manager: EntityManager,
     c: CaseEntity,
     who: TransitionActor,
-    opts: { reason?: string; at: Date },
-  ): Promise<{ case: CaseEntity; timeline: TimelineEntity[] }> {
+    opts: {
+      reason?: string;
+      at: Date;
+      /** The case's photo, already read by the caller in this transaction. */
+      photo?: PhotoEntity;
+      /** A write of the caller's (e.g. its idempotency record) to join to the case's statement. */
+      alsoWrite?: (opened: CaseEntity, timeline: TimelineEntry[]) => SqlWrite;
+    },
+  ): Promise<{ case: CaseEntity; timeline: TimelineEntry[] }> {
     const machine = machineOf(c.kind);
     c.status = machine.initial as CaseEntity['status'];
     c.timelineHead = GENESIS_HASH;
-    await manager.insert(CaseEntity, c);
-    const intake = await this.record(manager, c, {
+    const intake = await this.entry(manager, c, {
       from: null,
       to: machine.initial,
       event: 'INTAKE',
       who,
       at: opts.at,
     });
-    // The new row is this transaction's own: no other transaction can see it, let alone lock it.
+    // The new row is written with its opening: nothing of the case exists before that statement.
     const outcome = await this.applyTo(
       manager,
       c,
@@ -135,6 +143,7 @@ export class CaseService {
       who,
       undefined,
       opts.at,
+      { insert: true, earlier: [intake], photo: opts.photo, alsoWrite: opts.alsoWrite },
     );
     if (outcome.kind !== 'applied') {
       throw new Error(`a new ${c.kind} case refused its opening event ${machine.opening}`);
@@ -245,9 +254,10 @@ export class CaseService {
     who: TransitionActor,
     message: Envelope | undefined,
     at: Date,
+    write: CaseWrite = { insert: false, earlier: [] },
   ): Promise<
     | Exclude<TransitionOutcome, { kind: 'applied' }>
-    | (Extract<TransitionOutcome, { kind: 'applied' }> & { entry: TimelineEntity })
+    | (Extract<TransitionOutcome, { kind: 'applied' }> & { entry: TimelineEntry })
   > {
     const result = this.attempt(c, { type: request.type, side: who.side });
     const meta = { caseId: c.id, receipt: c.receiptNumber, messageId: who.messageId ?? undefined };
@@ -278,7 +288,7 @@ export class CaseService {
     c.postalReturned = next.postalReturned;
     c.productionAttempts = next.productionAttempts;
     c.updatedAt = at;
-    const entry = await this.record(manager, c, {
+    const entry = await this.entry(manager, c, {
       from: result.from,
       to: result.to,
       event: result.event,
@@ -286,8 +296,8 @@ export class CaseService {
       reason: request.reason ?? null,
       at,
     });
-    await this.carryOut(manager, c, result, { causedBy: message, at });
-    await this.save(manager, c);
+    const batch = await this.carryOut(manager, c, result, { causedBy: message, at }, write.photo);
+    await this.write(manager, c, write, [...write.earlier, entry], batch);
     this.logger.log(`${result.from} -> ${result.to} by ${result.event}`, meta);
     return {
       kind: 'applied',
@@ -305,11 +315,12 @@ export class CaseService {
     c: CaseEntity,
     result: MachineSuccess,
     ctx: { causedBy?: Envelope; at: Date },
-  ): Promise<void> {
+    photo?: PhotoEntity,
+  ): Promise<CommandBatch> {
     const t: MachineTransition = result.transition;
     if (t.settles) c.pendingCommand = null;
-    // Everything the transition sends is written together at the end: one outbox INSERT.
-    const batch = new CommandBatch();
+    // Everything the transition sends is written with the case, in its one statement.
+    const batch = new CommandBatch(photo);
     for (const effect of result.effects) {
       switch (effect) {
         case CaseEffect.FLAG_REVIEW_OVERDUE:
@@ -352,21 +363,55 @@ export class CaseService {
       if (!due) throw new Error(`case ${c.id} has no ${kind} deadline to schedule`);
       await this.commands.scheduleTimer(manager, c, kind, due, ctx.at, batch);
     }
-    await this.commands.flush(manager, batch);
+    return batch;
   }
 
   /**
-   * Appends one timeline entry to a case this transaction holds locked, chained to the case's
-   * head (the hash of its last entry, kept on the case row: see timeline-chain.ts), and moves the
-   * head; the caller saves the case in the same transaction. One INSERT: the head was read with the
-   * lock. A case without a head (written before the column, or by a bulk loader) is chained from its
-   * last entry. The unique index (case_id, prev_hash) refuses a fork should a stale head be used.
+   * Everything a transition writes, in one statement (see joinWrites): its timeline entries, the
+   * outbox rows and awaited commands of its batch, the caller's own write, and the case row itself
+   * (every column; the row is locked, or new). Triggers (ops rollups, chain checks) and foreign
+   * keys run at the end of the statement and see all of it.
    */
-  async record(
+  private async write(
+    manager: EntityManager,
+    c: CaseEntity,
+    how: CaseWrite,
+    entries: TimelineEntry[],
+    batch: CommandBatch,
+  ): Promise<void> {
+    const qb = manager.createQueryBuilder();
+    const { id, ...columns } = c;
+    const [sql, params] = (
+      how.insert
+        ? qb.insert().into(CaseEntity).values(c)
+        : qb
+            .update(CaseEntity)
+            .set(columns as QueryDeepPartialEntity<CaseEntity>)
+            .where({ id })
+    ).getQueryAndParameters();
+    const also = how.alsoWrite?.(c, entries);
+    const statement = joinWrites([
+      timelineInsert(entries),
+      ...this.commands.writesOf(batch),
+      ...(also ? [also] : []),
+      { sql, params },
+    ]);
+    await manager.query(statement.sql, statement.params);
+    this.commands.written(manager, batch);
+  }
+
+  /**
+   * The next timeline entry of a case this transaction holds locked (or has just built), chained to
+   * the case's head (the hash of its last entry, kept on the case row: see timeline-chain.ts), and
+   * moves the head; `write` inserts it with the case. A case without a head (written before the
+   * column, or by a bulk loader) is chained from its last entry. The unique index (case_id,
+   * prev_hash) refuses a fork should a stale head be used.
+   */
+  private async entry(
     manager: EntityManager,
     c: CaseEntity,
     entry: TimelineRecord,
-  ): Promise<TimelineEntity> {
+  ): Promise<TimelineEntry> {
     const { who, at } = entry;
     const reason = entry.reason ?? null;
     const content = timelineContent({
@@ -384,29 +429,8 @@ export class CaseService {
     });
     const prevHash = c.timelineHead ?? (await this.lastHash(manager, c.id));
     const hash = timelineEntryHash(content, prevHash);
-    const [{ id }]: { id: string }[] = await manager.query(
-      `INSERT INTO intake.case_timeline (case_id, from_status, to_status, event, side, actor,
-         sender_province, sender_service, message_id, reason, at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-      [
-        content.caseId,
-        content.from,
-        content.to,
-        content.event,
-        content.side,
-        content.actor,
-        content.senderProvince,
-        content.senderService,
-        content.messageId,
-        content.reason,
-        at,
-        prevHash,
-        hash,
-      ],
-    );
     c.timelineHead = hash;
-    return Object.assign(new TimelineEntity(), {
-      id: String(id),
+    return {
       caseId: content.caseId,
       fromStatus: content.from,
       toStatus: content.to,
@@ -420,7 +444,7 @@ export class CaseService {
       at,
       prevHash,
       hash,
-    });
+    };
   }
 
   /** The hash of the case's last entry (or the genesis hash), for a case without a head. */
@@ -434,15 +458,50 @@ export class CaseService {
     return last?.hash ?? GENESIS_HASH;
   }
 
-  /** Writes every column of the case (one UPDATE; the row is already locked). */
-  async save(manager: EntityManager, c: CaseEntity): Promise<void> {
-    const { id, ...columns } = c;
-    await manager.update(CaseEntity, { id }, columns as QueryDeepPartialEntity<CaseEntity>);
-  }
-
   async timeline(manager: EntityManager, caseId: string): Promise<TimelineEntity[]> {
     return manager.find(TimelineEntity, { where: { caseId }, order: { id: 'ASC' } });
   }
+}
+
+/** A timeline entry as written by a transition (its id is the database's). */
+export type TimelineEntry = Omit<TimelineEntity, 'id'>;
+
+/** How a transition writes the case: a new row or the locked one, and what goes with it. */
+interface CaseWrite {
+  insert: boolean;
+  /** Entries of this transaction before the transition's own (the new case's INTAKE entry). */
+  earlier: TimelineEntry[];
+  photo?: PhotoEntity;
+  alsoWrite?: (c: CaseEntity, timeline: TimelineEntry[]) => SqlWrite;
+}
+
+/** The INSERT of a transition's timeline entries. */
+function timelineInsert(entries: readonly TimelineEntry[]): SqlWrite {
+  const columns = 13;
+  const values = entries.map(
+    (_, i) =>
+      `(${Array.from({ length: columns }, (_c, k) => `$${i * columns + k + 1}`).join(', ')})`,
+  );
+  return {
+    sql: `INSERT INTO intake.case_timeline (case_id, from_status, to_status, event, side, actor,
+            sender_province, sender_service, message_id, reason, at, prev_hash, hash)
+          VALUES ${values.join(', ')}`,
+    params: entries.flatMap((e) => [
+      e.caseId,
+      e.fromStatus,
+      e.toStatus,
+      e.event,
+      e.side,
+      e.actor,
+      e.senderProvince,
+      e.senderService,
+      e.messageId,
+      e.reason,
+      e.at,
+      e.prevHash,
+      e.hash,
+    ]),
+  };
 }
 
 /** The request a case under review waits on: its pending one, else its machine's opening send. */

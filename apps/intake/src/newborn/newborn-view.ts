@@ -11,7 +11,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 /** The clerk's view of a newborn registration; ID numbers of parents are masked. */
 export function toNewbornView(
   c: CaseEntity,
-  timeline: TimelineEntity[],
+  timeline: Omit<TimelineEntity, 'id'>[],
   now: Date,
 ): NewbornCaseView {
   const n = newbornPart(c);
