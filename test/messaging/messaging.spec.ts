@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import {
   BullMqClient,
   BullMqServer,
@@ -317,6 +318,123 @@ describe('messaging backbone', () => {
     expect(a.published + b.published).toBe(total);
     expect(a.published).toBeGreaterThan(0);
     expect(b.published).toBeGreaterThan(0);
+  });
+
+  /** A relay publishing through `publish` (BullMQ stand-in or wrapper), batches of `batchSize`. */
+  const relayWith = (publish: (items: PublishItem[]) => Promise<void>, batchSize = 50) =>
+    new OutboxRelay(h.dataSource, SCHEMA, { publish } as unknown as BullMqClient, {
+      batchSize,
+      pollMs: 50,
+    });
+  const openTransactions = async (): Promise<number> => {
+    const [{ n }] = await h.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    );
+    return n;
+  };
+
+  it('two relays racing on the same rows publish each row once, in outbox order', async () => {
+    const sent: string[] = [];
+    for (let n = 1; n <= 120; n++) sent.push((await h.send({ n })).id);
+    const published: string[][] = [[], []];
+    // Each publish takes a while, so the two relays' transactions overlap on the pending rows.
+    const relays = published.map((ids) =>
+      relayWith(async (items) => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await h.client.publish(items);
+        ids.push(...items.map((i) => i.envelope.id));
+      }, 20),
+    );
+    await Promise.all(
+      relays.map(async (relay) => {
+        while ((await relay.relayOnce()) > 0);
+      }),
+    );
+    const all = [...published[0], ...published[1]];
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual([...sent].sort());
+    expect(published[0].length).toBeGreaterThan(0);
+    expect(published[1].length).toBeGreaterThan(0);
+    // Each relay takes the oldest rows the other has not locked: its own order is the outbox's.
+    for (const ids of published) {
+      expect(ids).toEqual(sent.filter((id) => ids.includes(id)));
+    }
+    expect(relays[0].published + relays[1].published).toBe(120);
+    expect(await relays[0].backlog()).toBe(0);
+    expect(await openTransactions()).toBe(0);
+  });
+
+  it('a refused publish leaves the rows pending with the attempt and error recorded; the next pass publishes them', async () => {
+    for (let n = 1; n <= 5; n++) await h.send({ n });
+    const refusing = relayWith(async () => {
+      throw new Error('Redis refused the batch');
+    });
+    await expect(refusing.relayOnce()).rejects.toThrow('Redis refused the batch');
+    const rows = () =>
+      h.dataSource.query(
+        `SELECT sent_at, publish_attempts, last_error FROM sink.outbox ORDER BY seq`,
+      );
+    expect(await rows()).toEqual(
+      Array.from({ length: 5 }, () => ({
+        sent_at: null,
+        publish_attempts: 1,
+        last_error: 'Redis refused the batch',
+      })),
+    );
+    expect(refusing.published).toBe(0);
+    expect(await openTransactions()).toBe(0);
+    // The rows are not left locked: the next pass claims and publishes them.
+    const relay = h.makeRelay();
+    expect(await relay.relayOnce()).toBe(5);
+    const after = await rows();
+    expect(after.every((r: { sent_at: Date | null }) => r.sent_at instanceof Date)).toBe(true);
+    expect(after.map((r: { publish_attempts: number }) => r.publish_attempts)).toEqual([
+      2, 2, 2, 2, 2,
+    ]);
+    expect(after.map((r: { last_error: string | null }) => r.last_error)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(await openTransactions()).toBe(0);
+  });
+
+  it('a relay whose connection breaks during the publish leaves the rows pending for the next pass', async () => {
+    for (let n = 1; n <= 3; n++) await h.send({ n });
+    const cut = relayWith(async (items) => {
+      await h.client.publish(items);
+      // The relay's connection, holding the claimed rows, is killed before the rows are marked.
+      await h.dataSource.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
+    });
+    await expect(cut.relayOnce()).rejects.toThrow();
+    expect(await cut.backlog()).toBe(3);
+    expect(await openTransactions()).toBe(0);
+    const relay = h.makeRelay();
+    expect(await relay.relayOnce()).toBe(3);
+    expect(await relay.backlog()).toBe(0);
+  });
+
+  it('a relay pass is two PostgreSQL round trips, and an empty one too', async () => {
+    for (let n = 1; n <= 3; n++) await h.send({ n });
+    const relay = h.makeRelay();
+    // Every statement the pool's connections send in this window (no sink or relay loop runs).
+    const queries = jest.spyOn(Client.prototype, 'query');
+    try {
+      expect(await relay.relayOnce()).toBe(3);
+      expect(queries).toHaveBeenCalledTimes(2);
+      queries.mockClear();
+      expect(await relay.relayOnce()).toBe(0);
+      expect(queries).toHaveBeenCalledTimes(2);
+    } finally {
+      queries.mockRestore();
+    }
+    expect(await relay.backlog()).toBe(0);
   });
 
   it('shutdown with jobs in flight loses none', async () => {
