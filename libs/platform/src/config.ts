@@ -67,7 +67,7 @@ const ConfigSchema = z.object({
    * DATABASE_POOL_SIZE − 3): a backlog of messages waits in its queues instead of slowing the
    * clerks' requests. 0 = no difference.
    */
-  MESSAGES_WHILE_SERVING: z.coerce.number().int().min(0).max(256).default(2),
+  MESSAGES_WHILE_SERVING: z.coerce.number().int().min(0).max(256).default(1),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(500),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   // HTTP server and shutdown
