@@ -161,14 +161,17 @@ export class CaseService {
     manager: EntityManager,
     env: Envelope,
   ): Promise<{ case: CaseEntity; who: TransitionActor }> {
-    const c = await this.lock(manager, env.caseId);
+    const answers = (Catalog as Record<string, { answers?: string }>)[env.type]?.answers;
+    // A reply's request is read with the lock: one round trip for both.
+    const { case: c, sent } = await this.lockWithRequest(manager, env.caseId, env.inReplyTo?.hash);
     if (!c) {
       throw new RejectedMessageError(
         'UNKNOWN_CASE',
         `${env.type} for a case that does not exist here`,
       );
     }
-    const problem = partyProblem(env, c) ?? (await this.replyProblem(manager, env, c));
+    const problem =
+      partyProblem(env, c) ?? (answers ? replyProblem(env, answers, c, sent) : undefined);
     if (problem) throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, problem);
     const side = senderSide(env.sender, c);
     if (!side) {
@@ -188,26 +191,27 @@ export class CaseService {
     };
   }
 
-  /** A reply must name, by hash, a request this case really sent (a review: the current round). */
-  private async replyProblem(
+  /**
+   * Locks the case like `lock`, and with it reads the request this case sent whose hash is
+   * `requestHash` (what a reply quotes), if any.
+   */
+  private async lockWithRequest(
     manager: EntityManager,
-    env: Envelope,
-    c: CaseEntity,
-  ): Promise<string | undefined> {
-    const answers = (Catalog as Record<string, { answers?: string }>)[env.type]?.answers;
-    if (!answers) return undefined;
-    if (!env.inReplyTo) return `${env.type} is a reply but names no request (inReplyTo)`;
-    const [sent]: { type: string; round: number | null }[] = await manager.query(
-      `SELECT type, round FROM intake.case_requests WHERE case_id = $1 AND hash = $2 LIMIT 1`,
-      [c.id, env.inReplyTo.hash],
-    );
-    if (!sent || sent.type !== answers) {
-      return `inReplyTo.hash names no ${answers} this side sent for this case`;
-    }
-    if (sent.round !== null && sent.round !== c.reviewRound) {
-      return `inReplyTo names the ${answers} of round ${sent.round}; the case is in round ${c.reviewRound}`;
-    }
-    return undefined;
+    id: string,
+    requestHash: string | undefined,
+  ): Promise<{ case: CaseEntity | null; sent?: SentRequest }> {
+    if (requestHash === undefined) return { case: await this.lock(manager, id) };
+    const { entities, raw } = await manager
+      .createQueryBuilder(CaseEntity, 'c')
+      .addSelect(
+        `(SELECT json_build_object('type', r.type, 'round', r.round) FROM intake.case_requests r
+           WHERE r.case_id = c.id AND r.hash = :requestHash LIMIT 1)`,
+        'sent_request',
+      )
+      .where('c.id = :id', { id, requestHash })
+      .setLock('pessimistic_write')
+      .getRawAndEntities<{ sent_request: SentRequest | null }>();
+    return { case: entities[0] ?? null, sent: raw[0]?.sent_request ?? undefined };
   }
 
   /**
@@ -502,6 +506,29 @@ function timelineInsert(entries: readonly TimelineEntry[]): SqlWrite {
       e.hash,
     ]),
   };
+}
+
+/** A request the case sent (intake.case_requests), as a reply names it by hash. */
+interface SentRequest {
+  type: string;
+  round: number | null;
+}
+
+/** A reply must name, by hash, a request this case really sent (a review: the current round). */
+function replyProblem(
+  env: Envelope,
+  answers: string,
+  c: CaseEntity,
+  sent: SentRequest | undefined,
+): string | undefined {
+  if (!env.inReplyTo) return `${env.type} is a reply but names no request (inReplyTo)`;
+  if (!sent || sent.type !== answers) {
+    return `inReplyTo.hash names no ${answers} this side sent for this case`;
+  }
+  if (sent.round !== null && sent.round !== c.reviewRound) {
+    return `inReplyTo names the ${answers} of round ${sent.round}; the case is in round ${c.reviewRound}`;
+  }
+  return undefined;
 }
 
 /** The request a case under review waits on: its pending one, else its machine's opening send. */
