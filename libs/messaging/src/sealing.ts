@@ -61,6 +61,21 @@ export function rawX25519PublicKey(key: KeyObject): Buffer {
   return Buffer.from(jwk.x, 'base64url');
 }
 
+/**
+ * Raw public keys of the long-lived keys (recipients' public keys, our own private keys), derived
+ * once per key object: a JWK export per message showed in CPU profiles.
+ */
+const rawPublicKeys = new WeakMap<KeyObject, Buffer>();
+
+function rawPublicKeyOf(key: KeyObject): Buffer {
+  let raw = rawPublicKeys.get(key);
+  if (!raw) {
+    raw = rawX25519PublicKey(key.type === 'private' ? createPublicKey(key) : key);
+    rawPublicKeys.set(key, raw);
+  }
+  return raw;
+}
+
 export function x25519PublicKeyFromRaw(raw: Buffer): KeyObject {
   if (raw.length !== 32) throw new SealingError('an X25519 public key is 32 bytes');
   return createPublicKey({
@@ -118,10 +133,11 @@ export function sealPayload(
   context: SealingContext,
   fixed?: { ephemeralPrivateKey: KeyObject; iv: Buffer },
 ): SealedPayload {
-  const ephemeral = fixed?.ephemeralPrivateKey ?? generateKeyPairSync('x25519').privateKey;
-  const epk = rawX25519PublicKey(createPublicKey(ephemeral));
+  const pair = fixed ? undefined : generateKeyPairSync('x25519');
+  const ephemeral = fixed?.ephemeralPrivateKey ?? pair!.privateKey;
+  const epk = rawX25519PublicKey(pair?.publicKey ?? createPublicKey(ephemeral));
   const shared = diffieHellman({ privateKey: ephemeral, publicKey: recipient.publicKey });
-  const key = contentKey(shared, epk, rawX25519PublicKey(recipient.publicKey));
+  const key = contentKey(shared, epk, rawPublicKeyOf(recipient.publicKey));
   const iv = fixed?.iv ?? randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(sealingAad(context));
@@ -179,7 +195,7 @@ export function openPayload(
   let plaintext: string;
   try {
     const shared = diffieHellman({ privateKey, publicKey: x25519PublicKeyFromRaw(epk) });
-    const key = contentKey(shared, epk, rawX25519PublicKey(createPublicKey(privateKey)));
+    const key = contentKey(shared, epk, rawPublicKeyOf(privateKey));
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(sealingAad(context));
     decipher.setAuthTag(ct.subarray(ct.length - 16));
