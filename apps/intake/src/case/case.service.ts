@@ -99,7 +99,9 @@ export class CaseService {
 
   /** Loads and locks the case row until the transaction ends (null when it does not exist). */
   async lock(manager: EntityManager, id: string): Promise<CaseEntity | null> {
-    return manager.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    return asLoaded(
+      await manager.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }),
+    );
   }
 
   /** What the machine of the case's kind says about `event` now (pure, nothing written). */
@@ -211,7 +213,7 @@ export class CaseService {
       .where('c.id = :id', { id, requestHash })
       .setLock('pessimistic_write')
       .getRawAndEntities<{ sent_request: SentRequest | null }>();
-    return { case: entities[0] ?? null, sent: raw[0]?.sent_request ?? undefined };
+    return { case: asLoaded(entities[0] ?? null), sent: raw[0]?.sent_request ?? undefined };
   }
 
   /**
@@ -373,7 +375,7 @@ export class CaseService {
   /**
    * Everything a transition writes, in one statement (see joinWrites): its timeline entries, the
    * outbox rows and awaited commands of its batch, the caller's own write, and the case row itself
-   * (every column; the row is locked, or new). Triggers (ops rollups, chain checks) and foreign
+   * (new, or the locked row's changed columns). Triggers (ops rollups, chain checks) and foreign
    * keys run at the end of the statement and see all of it.
    */
   private async write(
@@ -384,14 +386,13 @@ export class CaseService {
     batch: CommandBatch,
   ): Promise<void> {
     const qb = manager.createQueryBuilder();
-    const { id, ...columns } = c;
     const [sql, params] = (
       how.insert
         ? qb.insert().into(CaseEntity).values(c)
         : qb
             .update(CaseEntity)
-            .set(columns as QueryDeepPartialEntity<CaseEntity>)
-            .where({ id })
+            .set(changedColumns(c) as QueryDeepPartialEntity<CaseEntity>)
+            .where({ id: c.id })
     ).getQueryAndParameters();
     const also = how.alsoWrite?.(c, entries);
     const statement = joinWrites([
@@ -506,6 +507,24 @@ function timelineInsert(entries: readonly TimelineEntry[]): SqlWrite {
       e.hash,
     ]),
   };
+}
+
+/** Each locked case's columns as read (JSON), to write back only what a transition changed. */
+const asRead = new WeakMap<CaseEntity, Map<string, string | undefined>>();
+
+function asLoaded(c: CaseEntity | null): CaseEntity | null {
+  if (c) asRead.set(c, new Map(Object.entries(c).map(([k, v]) => [k, JSON.stringify(v)])));
+  return c;
+}
+
+/** The columns of a locked case that differ from what was read (all of them if it was not read). */
+function changedColumns(c: CaseEntity): Partial<CaseEntity> {
+  const read = asRead.get(c);
+  const { id: _id, ...columns } = c;
+  if (!read) return columns;
+  return Object.fromEntries(
+    Object.entries(columns).filter(([k, v]) => read.get(k) !== JSON.stringify(v)),
+  ) as Partial<CaseEntity>;
 }
 
 /** A request the case sent (intake.case_requests), as a reply names it by hash. */
