@@ -2,3 +2,4 @@ export * from './database';
 export * from './naming-strategy';
 export * from './unavailable';
 export * from './one-statement';
+export * from './entity-of-row';

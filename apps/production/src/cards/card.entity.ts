@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const CardStatus = {
-  /** Being made (only inside the production transaction; never committed in this state today). */
+  /** Being made (in memory while the attempts run; the card is written in its final state). */
   IN_PRODUCTION: 'IN_PRODUCTION',
   /** Passed the quality check; production.completed was sent. */
   PRODUCED: 'PRODUCED',
