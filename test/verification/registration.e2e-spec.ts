@@ -18,6 +18,7 @@ import {
   verificationFeature,
 } from '../../apps/verification/src';
 import { TEST_REDIS_URL } from '../support/database';
+import { recordStatements } from '../support/statements';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 
@@ -254,6 +255,30 @@ describe('verification: registration.requested → registration.decided', () => 
       [father.idNumber],
     );
     expect(parent.household_number).toBe(d.registration!.householdNumber);
+  });
+
+  it('a registration costs few round trips; a re-send fewer', async () => {
+    const [{ household_number: household }] = await dataSource.query(
+      `SELECT household_number FROM verification.registry_persons WHERE id_number = $1`,
+      [father.idNumber],
+    );
+    const statements = recordStatements();
+    try {
+      const { request } = await register(payload({}, { name: '周小川' }));
+      const again = signed(request.caseId, request.plain);
+      await send(again);
+      await decided(request.caseId, 2);
+      // BEGIN, the inbox, the case's lock, one read of the case (its parties, withdrawal, this
+      // round's decision), the certificate's lock, the parent (locked), the certificate, then
+      // either the same child in the parent's household or a new household (its number, the
+      // parent's row), the citizen ID number, the child, the certificate used, the page number,
+      // the registration with its answer, COMMIT.
+      expect(statements.handlingOf(request.id)).toHaveLength(household === null ? 15 : 14);
+      // A re-send: the read finds the decision; the count and the answer in one statement.
+      expect(statements.handlingOf(again.id)).toHaveLength(6);
+    } finally {
+      statements.restore();
+    }
   });
 
   it('gives twins (same parents, same day, two certificates) distinct sequence codes of the right parity', async () => {

@@ -21,6 +21,7 @@ import {
   verificationFeature,
 } from '../../apps/verification/src';
 import { TEST_REDIS_URL } from '../support/database';
+import { recordStatements } from '../support/statements';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 
@@ -333,6 +334,40 @@ describe('verification: review.requested → review.decided', () => {
     const rows = await reviews(caseId);
     expect(rows).toHaveLength(1);
     expect(rows[0].resend_count).toBe(3);
+  });
+
+  it('a request costs few round trips: review, refusal that frees the person, re-send', async () => {
+    const statements = recordStatements();
+    try {
+      const approved = signedRequest(`case-${randomUUID()}`, payloadFor(adult));
+      await send(approved);
+      await waitForDecisions(approved.caseId, 1);
+      const again = signedRequest(approved.caseId, payloadFor(adult));
+      await send(again);
+      await waitForDecisions(approved.caseId, 2);
+      await dataSource.query(`DELETE FROM verification.open_applications`);
+      const stranger = {
+        ...adult,
+        idNumber: makeCitizenId({ addressCode: '330402', birthDate: '2001-05-20', sequence: 998 }),
+      };
+      const refused = signedRequest(`case-${randomUUID()}`, payloadFor(stranger));
+      await send(refused);
+      expect((await waitForDecisions(refused.caseId, 1))[0].payload.outcome).toBe('REFUSED');
+
+      // BEGIN, the inbox, the case's lock, one read of the case (its parties, withdrawal, this
+      // round's decision, the applicant), the claim on the person, then the review with its answer
+      // (and the release of the claim when refused) in one statement, COMMIT.
+      expect(statements.handlingOf(approved.id)).toHaveLength(7);
+      expect(statements.handlingOf(refused.id)).toHaveLength(7);
+      // A re-send: the read finds the decision; the count and the answer in one statement.
+      expect(statements.handlingOf(again.id)).toHaveLength(6);
+      expect(statements.handlingOf(approved.id).slice(2, 4)).toEqual([
+        expect.stringMatching(/^SELECT pg_advisory_xact_lock/),
+        expect.stringMatching(/^SELECT .*verification\.reviews/),
+      ]);
+    } finally {
+      statements.restore();
+    }
   });
 
   it('asks for supplements, then approves the next round that brings them', async () => {

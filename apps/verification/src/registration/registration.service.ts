@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { assignCitizenId, SEQUENCE_CAPACITY } from '@app/domain';
 import { canonicalJson, Envelope, envelopeHash } from '@app/messaging';
+import { joinWrites } from '@app/persistence';
 import { ServiceMessaging } from '@app/platform';
 import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
-import { checkCaseParties, isWithdrawn, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
+import { checkCaseParties, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
 import { RegistrationEntity } from './registration.entity';
 import {
   householdRegisterPage,
@@ -18,6 +19,9 @@ import {
 
 /** Thrown inside the savepoint when the certificate turns out to be taken meanwhile. */
 class CertificateTakenError extends Error {}
+
+/** A decided round as a repeated request for it needs it (the decision is sent again). */
+type RecordedRegistration = Pick<RegistrationEntity, 'id' | 'round' | 'outcome' | 'decision'>;
 
 /**
  * Handles one `registration.requested` inside the inbox transaction: reviews the round once and,
@@ -44,16 +48,24 @@ export class RegistrationService {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
     // The sender is intake of the residence province the request names, and the case stays bound
     // to the provinces of its first round (PARTY_MISMATCH otherwise, dead-lettered at once).
-    // Takes the case's lock.
-    await checkCaseParties(manager, request, payload.residenceProvince, 'registrations');
+    // Takes the case's lock, then reads the case and this round's decision if it has one.
+    const { withdrawn, recorded } = await checkCaseParties<{
+      recorded: RecordedRegistration | null;
+    }>(manager, request, payload.residenceProvince, 'registrations', {
+      sql: [
+        `(SELECT json_build_object('id', id::text, 'round', round, 'outcome', outcome,
+                 'decision', decision)
+            FROM verification.registrations WHERE case_id = $1 AND round = $3) AS recorded`,
+      ],
+      params: [payload.round],
+    });
     // Withdrawn by its residence side (registration.withdrawn overtook this request, or this is a
     // late copy): nothing registered, the certificate stays unused, no answer.
-    if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
+    if (withdrawn) {
       this.logger.log('request for a withdrawn registration: not reviewed', meta);
       return null;
     }
-    const existing = await this.findRound(manager, request.caseId, payload.round);
-    if (existing) return this.resend(manager, existing, request, meta);
+    if (recorded) return this.resend(manager, recorded, request, meta);
 
     // One registration of one certificate at a time: a concurrent case with the same certificate
     // waits here and then sees it used.
@@ -62,33 +74,40 @@ export class RegistrationService {
     ]);
     const decidedAt = this.clock();
     const decision = await this.decide(manager, request, payload, decidedAt);
-    const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO verification.registrations
+    // The answer and the registration in one statement (a round trip costs CPU on both sides):
+    // different tables, and only the registration's result is read.
+    const { sql, params } = joinWrites([
+      this.messaging.outbox.insertOf([this.replyTo(request, decision)]),
+      {
+        sql: `INSERT INTO verification.registrations
          (case_id, round, hukou_province, residence_province, request_message_id, request_hash,
           payload_hash, outcome, refusal_code, supplement_codes, child_id_number, decision, decided_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (case_id, round) DO NOTHING RETURNING id`,
-      [
-        request.caseId,
-        payload.round,
-        request.recipient.province,
-        request.sender.province,
-        request.id,
-        envelopeHash(request),
-        payloadHash(payload),
-        decision.outcome,
-        decision.refusal?.code ?? null,
-        decision.supplement?.items.map((i) => i.code) ?? [],
-        decision.registration?.citizenIdNumber ?? null,
-        JSON.stringify(decision),
-        decidedAt,
-      ],
-    );
+        params: [
+          request.caseId,
+          payload.round,
+          request.recipient.province,
+          request.sender.province,
+          request.id,
+          envelopeHash(request),
+          payloadHash(payload),
+          decision.outcome,
+          decision.refusal?.code ?? null,
+          decision.supplement?.items.map((i) => i.code) ?? [],
+          decision.registration?.citizenIdNumber ?? null,
+          JSON.stringify(decision),
+          decidedAt,
+        ],
+      },
+    ]);
+    const inserted: { id: string }[] = await manager.query(sql, params);
+    this.messaging.outbox.written(manager);
     if (inserted.length === 0) {
-      // Cannot happen under the case's inbox and the certificate lock; refuse to answer twice.
+      // Cannot happen under the case's inbox and the certificate lock; refuse to answer twice
+      // (the answer written with it is rolled back).
       throw new Error('registration of this round was recorded concurrently; retrying');
     }
-    await this.reply(manager, request, decision);
     this.logger.log(`registration decided: ${decision.outcome}`, {
       ...meta,
       outcome: decision.outcome,
@@ -244,23 +263,24 @@ export class RegistrationService {
     return householdNumber;
   }
 
-  private findRound(manager: EntityManager, caseId: string, round: number) {
-    return manager.findOne(RegistrationEntity, { where: { caseId, round } });
-  }
-
   private async resend(
     manager: EntityManager,
-    recorded: RegistrationEntity,
+    recorded: RecordedRegistration,
     request: Envelope,
     meta: Record<string, unknown>,
   ): Promise<RegistrationDecision> {
-    await manager.query(
-      `UPDATE verification.registrations
+    // The count and the answer in one statement (a round trip costs CPU on both sides).
+    const { sql, params } = joinWrites([
+      {
+        sql: `UPDATE verification.registrations
           SET resend_count = resend_count + 1, last_request_message_id = $2, last_resent_at = now()
         WHERE id = $1`,
-      [recorded.id, request.id],
-    );
-    await this.reply(manager, request, recorded.decision);
+        params: [recorded.id, request.id],
+      },
+      this.messaging.outbox.insertOf([this.replyTo(request, recorded.decision)]),
+    ]);
+    await manager.query(sql, params);
+    this.messaging.outbox.written(manager);
     this.logger.log(
       `registration round ${recorded.round} already decided (${recorded.outcome}); recorded decision sent again`,
       meta,
@@ -268,8 +288,9 @@ export class RegistrationService {
     return recorded.decision;
   }
 
-  private async reply(manager: EntityManager, request: Envelope, decision: RegistrationDecision) {
-    await this.messaging.outbox.add(manager, {
+  /** The `registration.decided` answering `request`, ready for the outbox. */
+  private replyTo(request: Envelope, decision: RegistrationDecision) {
+    return this.messaging.outbox.prepare({
       type: 'registration.decided',
       caseId: request.caseId,
       payload: decision,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
+import { joinWrites } from '@app/persistence';
 import {
   canonicalJson,
   DeadLetterReason,
@@ -10,7 +11,6 @@ import {
   MessageRefusedError,
 } from '@app/messaging';
 import { ServiceMessaging } from '@app/platform';
-import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
 import { ReviewEntity } from './review.entity';
 import {
@@ -31,22 +31,6 @@ export type ReviewHandling =
 
 export type WithdrawalPayload = Payload<'review.withdrawn'> | Payload<'registration.withdrawn'>;
 
-/**
- * Whether the residence province withdrew the case (`review.withdrawn`, `registration.withdrawn`).
- * Call it under the case's lock (`lockCase`), which a withdrawal also takes.
- */
-export async function isWithdrawn(
-  manager: EntityManager,
-  caseId: string,
-  residenceProvince: string,
-): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `SELECT 1 FROM verification.withdrawals WHERE case_id = $1 AND residence_province = $2`,
-    [caseId, residenceProvince],
-  );
-  return rows.length > 0;
-}
-
 /** Serialises the requests and withdrawals of one case (until the transaction ends). */
 export async function lockCase(manager: EntityManager, caseId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
@@ -55,6 +39,12 @@ export async function lockCase(manager: EntityManager, caseId: string): Promise<
 }
 
 export type WithdrawalHandling = 'withdrawn' | 'already-withdrawn';
+
+/** A decided round as a repeated request for it needs it (the decision is sent again). */
+export type RecordedReview = Pick<
+  ReviewEntity,
+  'id' | 'outcome' | 'payloadHash' | 'requestMessageId' | 'decision'
+>;
 
 /**
  * Handles one `review.requested` inside the inbox transaction: reviews the round once, records the
@@ -81,61 +71,83 @@ export class ReviewService {
     payload: ReviewRequestPayload,
   ): Promise<ReviewHandling> {
     const meta = { caseId: request.caseId, messageId: request.id, round: payload.round };
-    await checkCaseParties(manager, request, payload.residenceProvince);
+    // Under the case's lock, one query reads the case, this round's decision if it has one, and
+    // the applicant in the registry.
+    const { withdrawn, recorded, person } = await checkCaseParties<{
+      recorded: RecordedReview | null;
+      person: RegistryRecord | null;
+    }>(manager, request, payload.residenceProvince, 'reviews', {
+      sql: [
+        `(SELECT json_build_object('id', id::text, 'outcome', outcome, 'payloadHash', payload_hash,
+                 'requestMessageId', request_message_id, 'decision', decision)
+            FROM verification.reviews WHERE case_id = $1 AND round = $3) AS recorded`,
+        `(SELECT ${REGISTRY_RECORD} FROM verification.registry_persons WHERE id_number = $4) AS person`,
+      ],
+      params: [payload.round, payload.applicant.idNumber.toUpperCase()],
+    });
     // Withdrawn by its residence side (review.withdrawn came first, or this is a late copy): no
     // review, no claim on the person, no answer (the case is closed at intake).
-    if (await isWithdrawn(manager, request.caseId, request.sender.province)) {
+    if (withdrawn) {
       this.logger.log('request for a withdrawn case: not reviewed', meta);
       return { kind: 'withdrawn' };
     }
-    const existing = await this.findRound(manager, request.caseId, payload.round);
-    if (existing) return this.resend(manager, existing, request, payload, meta);
+    if (recorded) return this.resend(manager, recorded, request, payload, meta);
 
-    const person = await manager.findOne(RegistryPersonEntity, {
-      where: { idNumber: payload.applicant.idNumber.toUpperCase() },
-    });
     const reviewedAt = this.clock();
     const openElsewhere = !(await this.claimPerson(manager, request, payload));
     const decision = reviewApplication(
       { recipient: request.recipient, payload },
-      person ? toRecord(person) : null,
+      person,
       reviewedAt,
       openElsewhere,
     );
-    // A refused case is finished: its person may apply again (anywhere).
-    if (decision.outcome === 'REFUSED' && !openElsewhere)
-      await manager.query(`DELETE FROM verification.open_applications WHERE case_id = $1`, [
-        request.caseId,
-      ]);
     const codes = decisionCodes(decision);
-    const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO verification.reviews
+    const reply = this.replyTo(request, decision);
+    // The release of the claim, the answer and the review in one statement (a round trip costs
+    // CPU on both sides): they write different tables, and only the review's result is read.
+    const writes = [
+      this.messaging.outbox.insertOf([reply]),
+      {
+        sql: `INSERT INTO verification.reviews
          (case_id, round, hukou_province, residence_province, request_message_id, request_hash,
           payload_hash, outcome, refusal_code, supplement_codes, decision, decided_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (case_id, round) DO NOTHING RETURNING id`,
-      [
-        request.caseId,
-        payload.round,
-        request.recipient.province,
-        request.sender.province,
-        request.id,
-        envelopeHash(request),
-        payloadHash(payload),
-        decision.outcome,
-        codes.refusalCode,
-        codes.supplementCodes,
-        JSON.stringify(decision),
-        reviewedAt,
-      ],
-    );
+        params: [
+          request.caseId,
+          payload.round,
+          request.recipient.province,
+          request.sender.province,
+          request.id,
+          envelopeHash(request),
+          payloadHash(payload),
+          decision.outcome,
+          codes.refusalCode,
+          codes.supplementCodes,
+          JSON.stringify(decision),
+          reviewedAt,
+        ],
+      },
+    ];
+    // A refused case is finished: its person may apply again (anywhere).
+    if (decision.outcome === 'REFUSED' && !openElsewhere)
+      writes.unshift({
+        sql: `DELETE FROM verification.open_applications WHERE case_id = $1`,
+        params: [request.caseId],
+      });
+    const { sql, params } = joinWrites(writes);
+    const inserted: { id: string }[] = await manager.query(sql, params);
+    this.messaging.outbox.written(manager);
     if (inserted.length === 0) {
-      // Another request for the same round committed first (concurrent re-send): answer with its decision.
-      const winner = await this.findRound(manager, request.caseId, payload.round);
+      // Another request for the same round committed first (concurrent re-send; not expected
+      // under the case's lock): take back the answer written with it, and answer with its decision.
+      await manager.query(`DELETE FROM verification.outbox WHERE id = $1`, [reply.envelope.id]);
+      const winner = await manager.findOne(ReviewEntity, {
+        where: { caseId: request.caseId, round: payload.round },
+      });
       if (!winner) throw new Error('review of this round conflicted but cannot be read back');
       return this.resend(manager, winner, request, payload, meta);
     }
-    await this.reply(manager, request, decision);
     this.logger.log(`review decided: ${decision.outcome}`, {
       ...meta,
       outcome: decision.outcome,
@@ -158,43 +170,51 @@ export class ReviewService {
     payload: WithdrawalPayload,
   ): Promise<WithdrawalHandling> {
     const meta = { caseId: notice.caseId, messageId: notice.id, round: payload.round };
-    await checkCaseParties(
+    // The earlier withdrawal of the case (by any province) is read with its parties.
+    const { withdrawnBy } = await checkCaseParties<{ withdrawnBy: string | null }>(
       manager,
       notice,
       payload.residenceProvince,
       notice.type === 'registration.withdrawn' ? 'registrations' : 'reviews',
+      {
+        sql: [
+          `(SELECT residence_province FROM verification.withdrawals WHERE case_id = $1) AS "withdrawnBy"`,
+        ],
+        params: [],
+      },
     );
-    const [earlier]: { residence_province: string; hukou_province: string }[] = await manager.query(
-      `SELECT residence_province, hukou_province FROM verification.withdrawals WHERE case_id = $1`,
-      [notice.caseId],
-    );
-    if (earlier) {
-      if (earlier.residence_province !== notice.sender.province) {
+    if (withdrawnBy !== null) {
+      if (withdrawnBy !== notice.sender.province) {
         throw new MessageRefusedError(
           DeadLetterReason.PARTY_MISMATCH,
-          `sender ${notice.sender.province} is not the residence province of this case (${earlier.residence_province}, bound by its withdrawal)`,
+          `sender ${notice.sender.province} is not the residence province of this case (${withdrawnBy}, bound by its withdrawal)`,
         );
       }
       this.logger.log('case already withdrawn: repeated notice ignored', meta);
       return 'already-withdrawn';
     }
-    await manager.query(
-      `INSERT INTO verification.withdrawals
+    // The withdrawal and the release of the claim in one statement (a round trip costs CPU on
+    // both sides): different tables, and only the release's result is read.
+    const { sql, params } = joinWrites([
+      {
+        sql: `INSERT INTO verification.withdrawals
          (case_id, residence_province, hukou_province, round, message_id, withdrawn_at)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        notice.caseId,
-        notice.sender.province,
-        notice.recipient.province,
-        payload.round,
-        notice.id,
-        payload.withdrawnAt,
-      ],
-    );
-    const released: unknown[] = await manager.query(
-      `DELETE FROM verification.open_applications WHERE case_id = $1 RETURNING case_id`,
-      [notice.caseId],
-    );
+        params: [
+          notice.caseId,
+          notice.sender.province,
+          notice.recipient.province,
+          payload.round,
+          notice.id,
+          payload.withdrawnAt,
+        ],
+      },
+      {
+        sql: `DELETE FROM verification.open_applications WHERE case_id = $1 RETURNING case_id`,
+        params: [notice.caseId],
+      },
+    ]);
+    const released: unknown[] = await manager.query(sql, params);
     this.logger.log(
       released.length
         ? 'case withdrawn by its residence side: claim on the person released'
@@ -228,25 +248,26 @@ export class ReviewService {
     return holder?.case_id === request.caseId;
   }
 
-  private findRound(manager: EntityManager, caseId: string, round: number) {
-    return manager.findOne(ReviewEntity, { where: { caseId, round } });
-  }
-
   private async resend(
     manager: EntityManager,
-    review: ReviewEntity,
+    review: RecordedReview,
     request: Envelope,
     payload: ReviewRequestPayload,
     meta: Record<string, unknown>,
   ): Promise<ReviewHandling> {
     const changed = review.payloadHash !== payloadHash(payload);
-    await manager.query(
-      `UPDATE verification.reviews
+    // The count and the answer in one statement (a round trip costs CPU on both sides).
+    const { sql, params } = joinWrites([
+      {
+        sql: `UPDATE verification.reviews
           SET resend_count = resend_count + 1, last_request_message_id = $2, last_resent_at = now()
         WHERE id = $1`,
-      [review.id, request.id],
-    );
-    await this.reply(manager, request, review.decision);
+        params: [review.id, request.id],
+      },
+      this.messaging.outbox.insertOf([this.replyTo(request, review.decision)]),
+    ]);
+    await manager.query(sql, params);
+    this.messaging.outbox.written(manager);
     const message = changed
       ? `round ${payload.round} already decided (${review.outcome}); the repeated request differs from the one reviewed, the recorded decision is sent again (a new review needs a new round)`
       : `round ${payload.round} already decided (${review.outcome}); recorded decision sent again`;
@@ -255,8 +276,9 @@ export class ReviewService {
     return { kind: 'resent', decision: review.decision };
   }
 
-  private async reply(manager: EntityManager, request: Envelope, decision: ReviewDecision) {
-    await this.messaging.outbox.add(manager, {
+  /** The `review.decided` answering `request`, ready for the outbox. */
+  private replyTo(request: Envelope, decision: ReviewDecision) {
+    return this.messaging.outbox.prepare({
       type: 'review.decided',
       caseId: request.caseId,
       payload: decision,
@@ -271,20 +293,13 @@ function payloadHash(payload: unknown): string {
   return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
-function toRecord(row: RegistryPersonEntity): RegistryRecord {
-  return {
-    idNumber: row.idNumber,
-    name: row.name,
-    sex: row.sex,
-    ethnicity: row.ethnicity,
-    birthDate: row.birthDate,
-    hukouAddressCode: row.hukouAddressCode,
-    hukouAddress: row.hukouAddress,
-    status: row.status,
-    cardIssued: row.cardIssued,
-    flags: row.flags,
-  };
-}
+/**
+ * A row of `verification.registry_persons` as a RegistryRecord, in SQL (a JSON object, read in
+ * the same query as the case): the date as YYYY-MM-DD, as the entity hydrates it.
+ */
+const REGISTRY_RECORD = `json_build_object('idNumber', id_number, 'name', name, 'sex', sex,
+  'ethnicity', ethnicity, 'birthDate', birth_date, 'hukouAddressCode', hukou_address_code,
+  'hukouAddress', hukou_address, 'status', status, 'cardIssued', card_issued, 'flags', flags)`;
 
 /**
  * The parties of the case, as this side knows them: the verified sender must be intake of the
@@ -292,14 +307,17 @@ function toRecord(row: RegistryPersonEntity): RegistryRecord {
  * bound to its residence and hukou provinces: a request (or a withdrawal) for the same case from
  * another province is a different and suspicious thing (refused, PARTY_MISMATCH), never "already
  * decided". Serialised per case by an advisory lock, so two first requests cannot bind the case
- * twice and a request and a withdrawal of one case are handled one after the other.
+ * twice and a request and a withdrawal of one case are handled one after the other. Under the
+ * lock, one query reads the case's parties, whether the sender withdrew it, and the caller's `more`
+ * columns; returns that row.
  */
-export async function checkCaseParties(
+export async function checkCaseParties<T extends object = object>(
   manager: EntityManager,
   request: Envelope,
   residenceProvince: string,
   decisions: 'reviews' | 'registrations' = 'reviews',
-): Promise<void> {
+  more: CaseColumns = { sql: [], params: [] },
+): Promise<CaseRead & T> {
   const refuse = (why: string) => {
     throw new MessageRefusedError(DeadLetterReason.PARTY_MISMATCH, why);
   };
@@ -312,12 +330,20 @@ export async function checkCaseParties(
     );
   }
   // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
+  // The lock is a statement of its own: the read it protects must take its snapshot after it.
   await lockCase(manager, request.caseId);
-  const [bound]: { residence_province: string; hukou_province: string }[] = await manager.query(
-    `SELECT residence_province, hukou_province FROM verification.${decisions}
-      WHERE case_id = $1 ORDER BY round LIMIT 1`,
-    [request.caseId],
+  // The handler's reads of the case in one query (a round trip costs CPU on both sides).
+  const [read]: (CaseRead & T & { bound: BoundParties | null })[] = await manager.query(
+    `SELECT (SELECT json_build_object('residence_province', residence_province,
+                                      'hukou_province', hukou_province)
+               FROM verification.${decisions} WHERE case_id = $1 ORDER BY round LIMIT 1) AS bound,
+            EXISTS (SELECT 1 FROM verification.withdrawals
+                     WHERE case_id = $1 AND residence_province = $2) AS withdrawn${more.sql
+                       .map((column) => `,\n            ${column}`)
+                       .join('')}`,
+    [request.caseId, request.sender.province, ...more.params],
   );
+  const { bound } = read;
   if (bound && bound.residence_province !== request.sender.province) {
     refuse(
       `sender ${request.sender.province} is not the residence province of this case (${bound.residence_province}, bound by its first ${decisions === 'reviews' ? 'review' : 'registration round'})`,
@@ -328,4 +354,26 @@ export async function checkCaseParties(
       `recipient ${request.recipient.province} is not the hukou province of this case (${bound.hukou_province})`,
     );
   }
+  return read;
+}
+
+/** The provinces a case's first decision bound it to. */
+interface BoundParties {
+  residence_province: string;
+  hukou_province: string;
+}
+
+/** What `checkCaseParties` reads of the case, besides the caller's own columns. */
+export interface CaseRead {
+  /** Whether the sender (its residence side) withdrew the case (`review.withdrawn`, `registration.withdrawn`). */
+  withdrawn: boolean;
+}
+
+/**
+ * More of the case to read in the same query as its parties: SQL expressions, each named with AS,
+ * whose placeholders start at $3 ($1 is the case id, $2 the sender's province), and their values.
+ */
+export interface CaseColumns {
+  sql: string[];
+  params: unknown[];
 }
