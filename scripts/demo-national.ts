@@ -51,7 +51,7 @@ const FINAL = ['DELIVERED', 'REFUSED', 'CANCELLED'];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** One node process: an app of one province, restartable on the same port. */
+/** One node process: an app of one province, restartable (on a port of its own each time). */
 class NodeProcess {
   private child?: ChildProcess;
   private output = '';
@@ -59,7 +59,7 @@ class NodeProcess {
     readonly label: string,
     readonly app: App,
     readonly province: Site,
-    readonly port: number,
+    private port: number,
     private readonly env: Record<string, string>,
   ) {}
 
@@ -67,7 +67,12 @@ class NodeProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  start(): void {
+  /**
+   * Starts the node, on `port` when given: a restart takes a fresh free port, because the old one
+   * may meanwhile be the local port of some other process's outgoing connection (EADDRINUSE).
+   */
+  start(port?: number): void {
+    if (port !== undefined) this.port = port;
     this.output = '';
     this.child = spawn(process.execPath, [resolve(__dirname, `../apps/${this.app}/src/main.js`)], {
       env: { ...process.env, ...this.env, PORT: String(this.port) },
@@ -410,8 +415,8 @@ async function main(): Promise<number> {
         say(
           `  ☠ ${victim.label} killed (SIGKILL) with ${moving} case(s) between approval and dispatch`,
         );
-        restart = new Promise<void>((resolve) => setTimeout(resolve, 2000)).then(() => {
-          victim.start();
+        restart = new Promise<void>((resolve) => setTimeout(resolve, 2000)).then(async () => {
+          victim.start(await freePort());
           return victim.ready().then(
             () => {
               victimState.killed = 'restarted';
