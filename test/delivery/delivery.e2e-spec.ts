@@ -3,6 +3,7 @@ import { deliveryFeature } from '../../apps/delivery/src/delivery.feature';
 import { isValidTrackingNumber } from '../../apps/delivery/src/deliveries/tracking-number';
 import { Payload } from '@app/contracts';
 import { Envelope, envelopeHash } from '@app/messaging';
+import { recordStatements } from '../support/statements';
 import { startTestSystem, TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import {
@@ -503,6 +504,26 @@ describe('delivery service (e2e)', () => {
         [caseId],
       );
       expect(sms).toBe(1);
+    });
+
+    it('an order costs few round trips: the delivery, its message, audit row and SMS in one statement', async () => {
+      const statements = recordStatements();
+      try {
+        const window = await dispatched();
+        const post = await dispatched({ method: 'POST' });
+        // BEGIN, the inbox, the case's lock, the read of an existing delivery, (a postal delivery's
+        // tracking number,) then the delivery with its message, audit row (and SMS) in one, COMMIT.
+        expect(statements.handlingOf(window.order.id)).toHaveLength(6);
+        expect(statements.handlingOf(post.order.id)).toHaveLength(7);
+        expect(statements.handlingOf(post.order.id).slice(2, 6)).toEqual([
+          expect.stringMatching(/^SELECT pg_advisory_xact_lock/),
+          expect.stringMatching(/^SELECT .*"delivery"\."deliveries"/),
+          expect.stringMatching(/^SELECT nextval/),
+          expect.stringMatching(/^WITH .*delivery_events.*notifications/),
+        ]);
+      } finally {
+        statements.restore();
+      }
     });
 
     it('refuses (dead-letters) an order from intake of another province and a POST order without address', async () => {

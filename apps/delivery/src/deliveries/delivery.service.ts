@@ -13,7 +13,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload as MessagePayload, Service } from '@app/contracts';
-import { DeadLetterReason, Envelope, MessageRefusedError } from '@app/messaging';
+import { DeadLetterReason, Envelope, MessageRefusedError, PreparedMessage } from '@app/messaging';
+import { joinWrites, SqlWrite, sqlOf } from '@app/persistence';
 import { APP_CONFIG, AppConfig, Caller, CallerRole, ServiceMessaging } from '@app/platform';
 import { checkCollector, checkReceipt, CheckRefusal } from './collector-check';
 import {
@@ -37,6 +38,8 @@ import { formatTrackingNumber } from './tracking-number';
 
 type Order = Envelope<MessagePayload<'delivery.ordered'>>;
 type Meta = { caseId: string; messageId?: string };
+/** A row of the audit trail, but for the delivery it belongs to and the message it sent. */
+type AuditEntry = { event: string; fromStatus: string | null; actor: string; at: Date };
 
 /** Who may do what: clerks at their own point, couriers (role delivery) and ops in their province. */
 const CLERK_ROLES: readonly CallerRole[] = ['clerk'];
@@ -94,8 +97,11 @@ export class DeliveryService {
       );
     }
     if (existing) {
-      for (const announcement of announcementsFor(existing))
-        await this.send(manager, existing, announcement, { replyTo: raw });
+      // Everything intake was told, again, in one outbox INSERT (rows in the order they happened).
+      await this.messaging.outbox.write(
+        manager,
+        announcementsFor(existing).map((a) => this.prepare(existing, a, { replyTo: raw })),
+      );
       this.logger.log(
         `repeated delivery order: re-announced delivery (${existing.status}), nothing re-dispatched`,
         meta,
@@ -144,29 +150,35 @@ export class DeliveryService {
       createdAt: now,
       updatedAt: now,
     });
-    await deliveries.insert(delivery);
-    const sent = await this.send(
+    const pickupCodeSms =
+      postal && pickupCode && trackingNumber
+        ? manager
+            .createQueryBuilder()
+            .insert()
+            .into(Notification)
+            .values({
+              deliveryId: delivery.id,
+              caseId: delivery.caseId,
+              channel: 'SMS',
+              kind: 'PICKUP_CODE',
+              recipient: postal.phone,
+              body: `您的居民身份证已交邮政寄递，运单号 ${trackingNumber}，签收时请向投递员出示取件码 ${pickupCode}。`,
+              createdAt: now,
+              sentAt: null,
+            })
+        : null;
+    await this.record(
       manager,
       delivery,
+      sqlOf(manager.createQueryBuilder().insert().into(Delivery).values(delivery)),
       {
         type: 'delivery.dispatched',
         payload: { method: delivery.method, trackingNumber, dispatchedAt: now.toISOString() },
       },
       { replyTo: raw },
+      { event: 'DISPATCHED', fromStatus: null, actor: `message:${order.id}`, at: now },
+      pickupCodeSms ? [sqlOf(pickupCodeSms)] : [],
     );
-    await this.audit(manager, delivery, 'DISPATCHED', null, `message:${order.id}`, sent.id, now);
-    if (postal && pickupCode && trackingNumber) {
-      await manager.getRepository(Notification).insert({
-        deliveryId: delivery.id,
-        caseId: delivery.caseId,
-        channel: 'SMS',
-        kind: 'PICKUP_CODE',
-        recipient: postal.phone,
-        body: `您的居民身份证已交邮政寄递，运单号 ${trackingNumber}，签收时请向投递员出示取件码 ${pickupCode}。`,
-        createdAt: now,
-        sentAt: null,
-      });
-    }
     this.logger.log(
       postal
         ? `card ${delivery.cardSerial} dispatched by post, tracking ${trackingNumber}`
@@ -449,7 +461,7 @@ export class DeliveryService {
   }
 
   /** Applies a change, commits its message to the outbox and its audit row, all in `manager`'s transaction. */
-  private async transition(
+  private transition(
     manager: EntityManager,
     delivery: Delivery,
     change: Partial<Delivery>,
@@ -458,23 +470,52 @@ export class DeliveryService {
     actor: string,
     now: Date,
   ): Promise<string> {
-    const from = delivery.status;
+    const fromStatus = delivery.status;
     Object.assign(delivery, change, { updatedAt: now });
-    await manager
-      .getRepository(Delivery)
-      .update({ id: delivery.id }, { ...change, updatedAt: now });
-    const sent = await this.send(manager, delivery, announcement, {});
-    await this.audit(manager, delivery, event, from, actor, sent.id, now);
-    return sent.id;
+    const update = manager
+      .createQueryBuilder()
+      .update(Delivery)
+      .set({ ...change, updatedAt: now })
+      .where({ id: delivery.id });
+    const entry = { event, fromStatus, actor, at: now };
+    return this.record(manager, delivery, sqlOf(update), announcement, {}, entry);
   }
 
-  private send(
+  /**
+   * A state change of a delivery: its row's write (`write`, the INSERT of a new delivery or the
+   * UPDATE of one), its message to intake in the outbox, its audit row and any `also` writes, sent
+   * as ONE statement (see joinWrites): a round trip to the database costs more CPU than these small
+   * writes. None of them reads another; the foreign keys to the delivery are checked at the end of
+   * the statement, when a new delivery's row is there. Returns the message's id.
+   */
+  private async record(
     manager: EntityManager,
+    delivery: Delivery,
+    write: SqlWrite,
+    announcement: Announcement,
+    link: { replyTo?: Envelope },
+    entry: AuditEntry,
+    also: readonly SqlWrite[] = [],
+  ): Promise<string> {
+    const message = this.prepare(delivery, announcement, link);
+    const statement = joinWrites([
+      write,
+      this.messaging.outbox.insertOf([message]),
+      this.auditInsert(manager, delivery, entry, message.envelope.id),
+      ...also,
+    ]);
+    await manager.query(statement.sql, statement.params);
+    this.messaging.outbox.written(manager);
+    return message.envelope.id;
+  }
+
+  /** A message to intake about this delivery, built and signed, not yet written. */
+  private prepare(
     delivery: Delivery,
     { type, payload }: Announcement,
     link: { replyTo?: Envelope },
-  ) {
-    return this.messaging.outbox.add(manager, {
+  ): PreparedMessage {
+    return this.messaging.outbox.prepare({
       type,
       caseId: delivery.caseId,
       payload,
@@ -485,7 +526,7 @@ export class DeliveryService {
     });
   }
 
-  private audit(
+  private async audit(
     manager: EntityManager,
     delivery: Delivery,
     event: string,
@@ -493,17 +534,31 @@ export class DeliveryService {
     actor: string,
     messageId: string | null,
     at: Date,
-  ) {
-    return manager.getRepository(DeliveryEvent).insert({
-      deliveryId: delivery.id,
-      caseId: delivery.caseId,
-      event,
-      fromStatus,
-      toStatus: delivery.status,
-      actor,
-      messageId,
-      at,
-    });
+  ): Promise<void> {
+    const entry = { event, fromStatus, actor, at };
+    const { sql, params } = this.auditInsert(manager, delivery, entry, messageId);
+    await manager.query(sql, params);
+  }
+
+  /** The audit row of a change of `delivery` (already changed: its status is the new one). */
+  private auditInsert(
+    manager: EntityManager,
+    delivery: Delivery,
+    { event, fromStatus, actor, at }: AuditEntry,
+    messageId: string | null,
+  ): SqlWrite {
+    return sqlOf(
+      manager.createQueryBuilder().insert().into(DeliveryEvent).values({
+        deliveryId: delivery.id,
+        caseId: delivery.caseId,
+        event,
+        fromStatus,
+        toStatus: delivery.status,
+        actor,
+        messageId,
+        at,
+      }),
+    );
   }
 
   private view(d: Delivery): DeliveryView {
