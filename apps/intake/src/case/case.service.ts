@@ -13,7 +13,7 @@ import {
   runMachine,
   Side,
 } from '@app/workflow';
-import { joinWrites, SqlWrite } from '@app/persistence';
+import { joinWrites, SqlWrite, sqlOf } from '@app/persistence';
 import { PhotoEntity } from '../photos/photo.entity';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CaseEntity } from './case.entity';
@@ -386,20 +386,20 @@ export class CaseService {
     batch: CommandBatch,
   ): Promise<void> {
     const qb = manager.createQueryBuilder();
-    const [sql, params] = (
+    const caseRow = sqlOf(
       how.insert
         ? qb.insert().into(CaseEntity).values(c)
         : qb
             .update(CaseEntity)
             .set(changedColumns(c) as QueryDeepPartialEntity<CaseEntity>)
-            .where({ id: c.id })
-    ).getQueryAndParameters();
+            .where({ id: c.id }),
+    );
     const also = how.alsoWrite?.(c, entries);
     const statement = joinWrites([
       timelineInsert(entries),
       ...this.commands.writesOf(batch),
       ...(also ? [also] : []),
-      { sql, params },
+      caseRow,
     ]);
     await manager.query(statement.sql, statement.params);
     this.commands.written(manager, batch);

@@ -5,7 +5,7 @@ import { MessageType, Payload as MessagePayload, Service } from '@app/contracts'
 import { todayInChina } from '@app/domain';
 import { DeadLetterReason, MessageRefusedError } from '@app/messaging';
 import type { Envelope, PreparedMessage } from '@app/messaging';
-import { entityOfRow, joinWrites } from '@app/persistence';
+import { entityOfRow, joinWrites, sqlOf } from '@app/persistence';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { Cancellation } from './cancellation.entity';
 import { AttemptOutcome, CardAttempt } from './card-attempt.entity';
@@ -262,16 +262,11 @@ export class ProductionService {
     }
 
     const qb = () => manager.createQueryBuilder().insert();
-    const [cardSql, cardParams] = qb().into(Card).values(card).getQueryAndParameters();
-    const [attemptsSql, attemptsParams] = qb()
-      .into(CardAttempt)
-      .values(attempts)
-      .getQueryAndParameters();
     const outbox = this.messaging.outbox;
     // The attempts reference the card: the foreign key is checked at the end of the statement.
     const { sql, params } = joinWrites([
-      { sql: cardSql, params: cardParams },
-      { sql: attemptsSql, params: attemptsParams },
+      sqlOf(qb().into(Card).values(card)),
+      sqlOf(qb().into(CardAttempt).values(attempts)),
       outbox.insertOf(replies),
     ]);
     await manager.query(sql, params);
