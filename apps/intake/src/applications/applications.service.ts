@@ -39,6 +39,13 @@ export interface CreateResult extends StoredResult {
 /** Thrown inside the create transaction when another request holds the idempotency key. */
 class KeyTakenError extends Error {}
 
+/** The person's open first application (the ID number in `param`), as cases_one_open_per_person sees it. */
+function openCaseOf(param: string): string {
+  return `SELECT id, acceptance_point, status FROM intake.cases
+           WHERE applicant->>'idNumber' = ${param} AND kind = 'idcard'
+             AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`;
+}
+
 /** The person's open first application, as the create transaction finds it. */
 interface OpenCase {
   id: string;
@@ -133,12 +140,9 @@ export class ApplicationsService {
         (error as { driverError?: { constraint?: string } }).driverError?.constraint ===
         'cases_one_open_per_person'
       ) {
-        const [open]: OpenCase[] = await this.dataSource.query(
-          `SELECT id, acceptance_point, status FROM intake.cases
-           WHERE applicant->>'idNumber' = $1 AND kind = 'idcard'
-             AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`,
-          [prepared.checked.applicant.applicant.idNumber],
-        );
+        const [open]: OpenCase[] = await this.dataSource.query(openCaseOf('$1'), [
+          prepared.checked.applicant.applicant.idNumber,
+        ]);
         if (open) refuseSecondOpenCase(open, point);
       }
       if (!(error instanceof KeyTakenError)) throw error;
@@ -178,11 +182,7 @@ export class ApplicationsService {
          SELECT EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT last FROM counter) AS last,
                 open.id, open.acceptance_point, open.status
            FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (
-             SELECT id, acceptance_point, status FROM intake.cases
-              WHERE applicant->>'idNumber' = $6 AND kind = 'idcard'
-                AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1
-           ) AS open ON true`,
+           LEFT JOIN LATERAL (${openCaseOf('$6')}) AS open ON true`,
         [
           point,
           key,
