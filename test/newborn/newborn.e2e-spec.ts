@@ -405,6 +405,41 @@ describe('newborn registration: intake → hukou registration → delivery of th
     expect(n).toBe(1);
   });
 
+  it('a retry with the same Idempotency-Key gets the first result; another body with the key → 422; twins at once are two cases', async () => {
+    const family = await aFamily();
+    const body = aRegistration(family, { name: `${family.father.name.slice(0, 1)}重试` });
+    const key = randomUUID();
+    // The same request twice at once: one case, both answered with it.
+    const [first, racing] = await Promise.all([create(body, key), create(body, key)]);
+    expect([first.status, racing.status]).toEqual([201, 201]);
+    expect(racing.body.id).toBe(first.body.id);
+    // The first case goes on being registered meanwhile: count what an intake would add.
+    const taken = async () => {
+      const { cases, keys, counters } = await intakeCounts(system);
+      return { cases, keys, counters };
+    };
+    const before = await taken();
+    const again = await create(body, key);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await create({ ...body, birthCertificateNumber: aCertificate() }, key);
+    expect(other.status).toBe(422);
+    expect(other.body.details).toEqual([
+      expect.objectContaining({ field: 'Idempotency-Key', rule: 'idempotency.bodyMismatch' }),
+    ]);
+    expect(String(other.body.message)).toContain('a new registration');
+    expect(await taken()).toEqual(before);
+    // The receipt numbers of the point have no gaps and no repeats (one per case taken).
+    const [x, y] = await Promise.all([
+      create(aRegistration(family, { name: `${family.father.name.slice(0, 1)}甲` })),
+      create(aRegistration(family, { name: `${family.father.name.slice(0, 1)}乙` })),
+    ]);
+    expect([x.status, y.status]).toEqual([201, 201]);
+    const seq = (r: Loose) => Number(String(r.receiptNumber).split('-').pop());
+    expect(Math.abs(seq(x.body) - seq(y.body))).toBe(1);
+  });
+
   it('twins (same parents, same day, two certificates) get distinct sequence codes of the right parity', async () => {
     const family = await aFamily();
     const s = family.father.name.slice(0, 1);

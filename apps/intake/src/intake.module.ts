@@ -6,7 +6,8 @@ import { APP_CONFIG, AppConfig, ServiceMessagingModule } from '@app/platform';
 import { ApplicationsController } from './applications/applications.controller';
 import { ApplicationsService } from './applications/applications.service';
 import { CaseEntity } from './case/case.entity';
-import { IdempotencyKeyEntity } from './applications/idempotency-key.entity';
+import { ClerkDesk } from './clerk-desk/clerk-desk.service';
+import { IdempotencyKeyEntity } from './clerk-desk/idempotency-key.entity';
 import { TimelineEntity } from './case/timeline.entity';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
@@ -62,6 +63,7 @@ export const INTAKE_ENTITIES = [CaseEntity, TimelineEntity, IdempotencyKeyEntity
   providers: [
     IntakePolicy,
     PhotosService,
+    ClerkDesk,
     ApplicationsService,
     NewbornService,
     CaseService,
