@@ -2,8 +2,9 @@ import { Client } from 'pg';
 
 /**
  * Records the statements the process sends to PostgreSQL (every pg client), so a test can count
- * the round trips of one message's handling: `handlingOf(messageId)` gives the statements of the
- * transaction whose inbox INSERT took that message, from its BEGIN to its COMMIT (or ROLLBACK).
+ * the round trips of one message's handling: `handlingOf(messageId)` gives the round trips of the
+ * transaction whose inbox INSERT took that message, from its BEGIN to its COMMIT (or ROLLBACK); the
+ * opening (`START TRANSACTION`, the case's lock and the inbox INSERT) is one of them.
  */
 export function recordStatements() {
   const spy = jest.spyOn(Client.prototype, 'query');
@@ -17,7 +18,10 @@ export function recordStatements() {
       const calls = spy.mock.calls as unknown[][];
       const clients = spy.mock.contexts as unknown[];
       const inbox = calls.findIndex(
-        (args) => /\.inbox\b/.test(textOf(args)) && paramsOf(args)[0] === messageId,
+        (args) =>
+          /\.inbox\b/.test(textOf(args)) &&
+          // A bound value, or a literal of the transaction's opening (transactionOpenedWith).
+          (paramsOf(args).includes(messageId) || textOf(args).includes(`'${messageId}'`)),
       );
       if (inbox < 0) throw new Error(`no inbox INSERT of ${messageId} recorded`);
       const client = clients[inbox];

@@ -6,7 +6,7 @@ import {
   Server,
 } from '@nestjs/microservices';
 import { ConnectionOptions, DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import { isUnavailable } from '@app/persistence';
+import { isUnavailable, transactionOpenedWith } from '@app/persistence';
 import { lastValueFrom, Observable, throwError } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Catalog, typesConsumedBy } from './catalog';
@@ -20,6 +20,15 @@ import { openEnvelope } from './sealed-envelope';
 import { SealingError } from './sealing';
 import { requestContext } from './request-context';
 import { assertSchemaName } from './tables';
+
+/**
+ * The advisory lock (pg_advisory_xact_lock(hashtextextended(key, 0))) under which `service`
+ * handles the messages of one case, taken by the transport with the inbox record. A handler or an
+ * HTTP route of the service that must not run beside them takes the same key.
+ */
+export function caseLockKey(service: string, caseId: string): string {
+  return `${service}:${caseId}`;
+}
 
 /**
  * What a handler gets besides the envelope: the BullMQ job and, above all, the EntityManager of the
@@ -423,22 +432,36 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     }
     const meta = { messageId: envelope.id, caseId: envelope.caseId, type: envelope.type, attempt };
     try {
-      const outcome = await this.options.dataSource.transaction(async (manager) => {
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
-           VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-          [envelope.id, envelope.type, envelope.caseId, envelope.sender.province],
-        );
-        if (inserted.length === 0) return 'duplicate' as const;
-        const handler = this.getHandlerByPattern(envelope.type);
-        if (!handler) throw new Error(`no handler for ${envelope.type}`);
-        const result = await handler(
-          { ...envelope, payload },
-          new BullMqContext([job, manager, envelope]),
-        );
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        return 'handled' as const;
-      });
+      // One round trip opens the transaction, takes the case's lock in this service (its messages
+      // are handled one at a time, in every service alike) and records the message in the inbox.
+      // Only ids, a type and a code go into that statement's text (see transactionOpenedWith).
+      const opening = {
+        sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0));
+              INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
+              VALUES ($2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+        params: [
+          caseLockKey(address.service, envelope.caseId),
+          envelope.id,
+          envelope.type,
+          envelope.caseId,
+          envelope.sender.province,
+        ],
+      };
+      const outcome = await transactionOpenedWith(
+        this.options.dataSource,
+        opening,
+        async (manager, inserted) => {
+          if (inserted.length === 0) return 'duplicate' as const;
+          const handler = this.getHandlerByPattern(envelope.type);
+          if (!handler) throw new Error(`no handler for ${envelope.type}`);
+          const result = await handler(
+            { ...envelope, payload },
+            new BullMqContext([job, manager, envelope]),
+          );
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          return 'handled' as const;
+        },
+      );
       if (outcome === 'duplicate') this.log.debug?.('duplicate message ignored', meta);
       observe(outcome);
       return outcome;

@@ -83,9 +83,8 @@ export class DeliveryService {
     if (payload.method === 'POST' && !payload.postal) {
       throw new Error('delivery.ordered with method POST carries no postal recipient and address');
     }
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `delivery:${order.caseId}`,
-    ]);
+    // Repeated orders of one case are serialised by the transport's case lock (caseLockKey), taken
+    // in the statement that opened this transaction.
 
     const deliveries = manager.getRepository(Delivery);
     const existing = await deliveries.findOne({ where: { caseId: order.caseId } });

@@ -55,8 +55,8 @@ export class ProductionService {
         `production.ordered for acceptance point ${order.payload.acceptancePoint}, which is not in province ${province}`,
       );
     }
-    await lockCase(manager, order.caseId);
-
+    // The messages of one case (order, cancellation) are serialised by the transport's case lock
+    // (caseLockKey), taken in the statement that opened this transaction.
     const { card: existing, cancellation, serialNumber } = await readCase(manager, order.caseId);
     if (existing && existing.province !== province) {
       // The card recorded the case's residence province when production first saw the case.
@@ -88,7 +88,6 @@ export class ProductionService {
   async handleCancellation(manager: EntityManager, message: CancellationMessage): Promise<void> {
     const province = this.checkOrigin(message);
     const meta: Meta = { caseId: message.caseId, messageId: message.id };
-    await lockCase(manager, message.caseId);
     const card = await manager.getRepository(Card).findOne({ where: { caseId: message.caseId } });
     if (card && card.province !== province) {
       throw new MessageRefusedError(
@@ -308,13 +307,6 @@ export class ProductionService {
     ]);
     this.logger.log(`repeated production order: re-announced card ${card.serial}`, meta);
   }
-}
-
-/** Serialises every message of one case (order, cancellation) inside their transactions. */
-async function lockCase(manager: EntityManager, caseId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-    `production:${caseId}`,
-  ]);
 }
 
 /**

@@ -31,12 +31,6 @@ export type ReviewHandling =
 
 export type WithdrawalPayload = Payload<'review.withdrawn'> | Payload<'registration.withdrawn'>;
 
-/** Serialises the requests and withdrawals of one case (until the transaction ends). */
-export async function lockCase(manager: EntityManager, caseId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-    `verification:${caseId}`,
-  ]);
-}
 
 export type WithdrawalHandling = 'withdrawn' | 'already-withdrawn';
 
@@ -330,8 +324,9 @@ export async function checkCaseParties<T extends object = object>(
     );
   }
   // A hukou address outside this province is answered by the review rules (WRONG_HUKOU_PROVINCE).
-  // The lock is a statement of its own: the read it protects must take its snapshot after it.
-  await lockCase(manager, request.caseId);
+  // The requests and withdrawals of one case are serialised by the transport's case lock
+  // (caseLockKey), taken in the statement that opened this transaction: the read below takes its
+  // snapshot after it.
   // The handler's reads of the case in one query (a round trip costs CPU on both sides).
   const [read]: (CaseRead & T & { bound: BoundParties | null })[] = await manager.query(
     `SELECT (SELECT json_build_object('residence_province', residence_province,
