@@ -31,7 +31,6 @@ export type ReviewHandling =
 
 export type WithdrawalPayload = Payload<'review.withdrawn'> | Payload<'registration.withdrawn'>;
 
-
 export type WithdrawalHandling = 'withdrawn' | 'already-withdrawn';
 
 /** A decided round as a repeated request for it needs it (the decision is sent again). */
