@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { addYearsClamped, DEFAULT_PILOT_SCHEDULE, makeCitizenId, todayInChina } from '@app/domain';
 import { intakeFeature } from '../../apps/intake/src/intake.feature';
 import { keyringOf, openedRows } from '../support/sealed';
+import { recordStatements } from '../support/statements';
 import { startTestSystem, TestSystem } from '../support/system';
 import type { CasePageView } from '../../apps/intake/src/applications/dto/case-view.dto';
 import { ClerkClient, dataSourceOf, intakeCounts, OutboxRow } from './support/client';
@@ -133,6 +134,29 @@ describe('intake: applications API', () => {
         'STATUTORY_DEADLINE',
       ]);
       expect(timers.every((t) => t.queue === '{intake.33}' && t.delay_ms > 0)).toBe(true);
+    });
+
+    it('takes an application in two round trips between BEGIN and COMMIT: the claim with BEGIN, the case with COMMIT', async () => {
+      const app = await newApplication();
+      const key = randomUUID();
+      const statements = recordStatements();
+      try {
+        const res = await clerk.apply(app.build(), key);
+        expect(res.status).toBe(201);
+        // BEGIN with the statement that claims the key, takes the receipt number and looks for an
+        // open case of the person; then the case, its timeline, its messages, the request and the
+        // key's stored result in one statement, sent with the COMMIT. Values are bound, not inlined.
+        const trips = statements.transactionOf(/idempotency_keys/, key);
+        expect(trips).toEqual([
+          expect.stringMatching(
+            /^START TRANSACTION; WITH claim AS \( INSERT INTO intake\.idempotency_keys/,
+          ),
+          expect.stringMatching(/^WITH w0 AS \(INSERT INTO intake\.case_timeline.*; COMMIT$/),
+        ]);
+        expect(trips.join(' ')).not.toContain(app.person.idNumber);
+      } finally {
+        statements.restore();
+      }
     });
 
     it('gives receipt numbers in sequence at one point and day', async () => {

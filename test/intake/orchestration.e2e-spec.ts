@@ -9,6 +9,7 @@ import { testRedis } from '../support/redis';
 import { keyringOf, openedRows } from '../support/sealed';
 import { startTestSystem, TestSystem } from '../support/system';
 import { parkedCount } from '../support/metrics';
+import { recordStatements } from '../support/statements';
 import { waitFor } from '../support/wait';
 import { ClerkClient, dataSourceOf, DeadLetterRow, OutboxRow } from './support/client';
 import { anApplication, ApplicationBuilder, aPerson } from './support/factories';
@@ -93,6 +94,33 @@ describe('intake: orchestration of the case', () => {
     await inject.toIntake('production.completed', c.id, answers.completed(1), PRODUCTION, '33');
     return reaches(c.id, 'PRODUCED');
   }
+
+  it('handles a message in three round trips: the opening, the locked case, its writes with the COMMIT', async () => {
+    const c = await newCase();
+    const statements = recordStatements();
+    try {
+      const decided = await inject.toIntake(
+        'review.decided',
+        c.id,
+        answers.approved(1),
+        HUKOU,
+        '33',
+      );
+      await reaches(c.id, 'APPROVED');
+      // BEGIN, the case's lock and the inbox row in one round trip; the case row locked (with the
+      // request the decision answers); the timeline entry, the production order and the case row
+      // in one statement, sent with the COMMIT.
+      expect(statements.handlingOf(decided.id)).toEqual([
+        expect.stringMatching(
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\(\$1, 0\)\); INSERT INTO "intake"\.inbox/,
+        ),
+        expect.stringMatching(/FROM "intake"\."cases".* FOR UPDATE/),
+        expect.stringMatching(/^WITH w0 AS \(INSERT INTO intake\.case_timeline.*; COMMIT$/),
+      ]);
+    } finally {
+      statements.restore();
+    }
+  });
 
   it('window pickup: approved → production (with a remake) → dispatched → at the point → collected', async () => {
     const c = await approved((b) => b.withProxy());

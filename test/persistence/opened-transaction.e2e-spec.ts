@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { dataSourceOptions, inlineValues, transactionOpenedWith } from '@app/persistence';
+import { dataSourceOptions, transactionOpenedWith, writeWithCommit } from '@app/persistence';
 import { createTestDatabase } from '../support/database';
 import { recordStatements } from '../support/statements';
 
 /**
- * A transaction opened together with its first statement (BEGIN and the statement in one round
- * trip), as the transport opens every message's transaction: atomic like any other, its values
- * inlined as literals that mean exactly what the bound values meant.
+ * A transaction opened together with its first statements (BEGIN and them in one round trip) and
+ * committed together with its last writes, as the transport handles every message: atomic like any
+ * other, values bound as parameters, statements in their order.
  */
-describe('persistence: a transaction opened with its first statement', () => {
+describe('persistence: a transaction opened and committed with its statements', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ds: DataSource;
 
@@ -21,7 +21,9 @@ describe('persistence: a transaction opened with its first statement', () => {
     await ds.query(
       `CREATE TABLE t.inbox (message_id uuid PRIMARY KEY, type text NOT NULL, n int NOT NULL)`,
     );
-    await ds.query(`CREATE TABLE t.effects (message_id uuid NOT NULL, note text NOT NULL)`);
+    await ds.query(
+      `CREATE TABLE t.effects (message_id uuid NOT NULL, note text NOT NULL CHECK (note <> 'bad'))`,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -29,95 +31,140 @@ describe('persistence: a transaction opened with its first statement', () => {
     await db?.drop();
   });
 
-  const opening = (id: string, type: string, n: number) => ({
-    sql: `INSERT INTO t.inbox (message_id, type, n) VALUES ($1, $2, $3)
-          ON CONFLICT (message_id) DO NOTHING RETURNING message_id, type, n`,
-    params: [id, type, n],
+  const opening = (id: string, type: string, n: number) => [
+    { sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, params: [`t:${id}`] },
+    {
+      sql: `INSERT INTO t.inbox (message_id, type, n) VALUES ($1, $2, $3)
+            ON CONFLICT (message_id) DO NOTHING RETURNING message_id, type, n`,
+      params: [id, type, n],
+    },
+  ];
+  const effect = (id: string, note: string) => ({
+    sql: `INSERT INTO t.effects (message_id, note) VALUES ($1, $2)`,
+    params: [id, note],
   });
   const count = async (table: string, id: string) =>
     Number(
       (await ds.query(`SELECT count(*) AS n FROM t.${table} WHERE message_id = $1`, [id]))[0].n,
     );
+  /** Every pooled connection is outside any transaction. */
+  const poolIsClean = async () => {
+    const states = await Promise.all(
+      Array.from({ length: 5 }, () => ds.query(`SELECT now() = statement_timestamp() AS fresh`)),
+    );
+    return states.every((s) => s[0].fresh === true);
+  };
 
-  it('inlines strings (quotes, backslashes, unicode) and numbers as literals with the same value', async () => {
-    const tricky = `O'Brien \\x41 '' \\' 张三 $2 -- ;`;
-    const sql = inlineValues({
-      sql: 'SELECT $1::text AS s, $2::int AS n, $10 AS ten',
-      params: [tricky, 42, 0, 0, 0, 0, 0, 0, 0, 'x'],
-    });
-    // $10 is the tenth value, not $1 and a 0; a "$2" inside a value stays text.
-    expect(sql).toContain(`'x' AS ten`);
-    const [row] = await ds.query(sql);
-    expect(row).toEqual({ s: tricky, n: 42, ten: 'x' });
-    expect(() => inlineValues({ sql: 'SELECT $1', params: [{ a: 1 }] })).toThrow(TypeError);
-    expect(() => inlineValues({ sql: 'SELECT $1', params: [null] })).toThrow(TypeError);
-    expect(() => inlineValues({ sql: 'SELECT $1', params: [Number.NaN] })).toThrow(TypeError);
-  });
-
-  it('opens the transaction and its first statement in one round trip, then commits both with the work', async () => {
+  it('opens with its first statements in one round trip, values bound, and commits with the last write', async () => {
     const id = randomUUID();
+    const personal = `O'Brien 张三 $2`;
     const statements = recordStatements();
     try {
       const seen = await transactionOpenedWith(ds, opening(id, 'a.b', 7), async (manager, rows) => {
-        await manager.query(`INSERT INTO t.effects (message_id, note) VALUES ($1, $2)`, [
-          id,
-          'done',
-        ]);
+        await manager.query(effect(id, 'first').sql, effect(id, 'first').params);
+        await writeWithCommit(manager, effect(id, personal));
         return rows;
       });
       expect(seen).toEqual([{ message_id: id, type: 'a.b', n: 7 }]);
-      expect(statements.handlingOf(id)).toEqual([
+      const trips = statements.handlingOf(id);
+      expect(trips).toEqual([
         expect.stringMatching(
-          /^START TRANSACTION; INSERT INTO t.inbox .*VALUES \('[0-9a-f-]+', 'a\.b', 7\)/,
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\(\$1, 0\)\); INSERT INTO t\.inbox .*VALUES \(\$1, \$2, \$3\)/,
         ),
-        expect.stringMatching(/^INSERT INTO t.effects/),
-        'COMMIT',
+        expect.stringMatching(/^INSERT INTO t\.effects/),
+        expect.stringMatching(/^INSERT INTO t\.effects .*; COMMIT$/),
       ]);
+      // Values stay parameters: nothing of them in the statements' text.
+      expect(trips.join(' ')).not.toMatch(/O'Brien|张三|a\.b/);
     } finally {
       statements.restore();
     }
     expect(await count('inbox', id)).toBe(1);
-    expect(await count('effects', id)).toBe(1);
+    expect(
+      (await ds.query(`SELECT note FROM t.effects WHERE message_id = $1 ORDER BY note`, [id])).map(
+        (r: { note: string }) => r.note,
+      ),
+    ).toEqual([personal, 'first'].sort());
     // A duplicate: the opening's rows are empty, the work decides what that means.
     const again = await transactionOpenedWith(ds, opening(id, 'a.b', 7), async (_m, rows) => rows);
     expect(again).toEqual([]);
   });
 
-  it('rolls the opening back with work that fails, and leaves the connection clean', async () => {
+  it('sends a waiting write before any later statement, so the later one sees it', async () => {
+    const id = randomUUID();
+    const seen = await transactionOpenedWith(ds, opening(id, 'a.b', 1), async (manager) => {
+      await writeWithCommit(manager, effect(id, 'one'));
+      await writeWithCommit(manager, effect(id, 'two'));
+      const [{ n }] = await manager.query(
+        `SELECT count(*)::int AS n FROM t.effects WHERE message_id = $1`,
+        [id],
+      );
+      return n;
+    });
+    expect(seen).toBe(2);
+    expect(await count('effects', id)).toBe(2);
+  });
+
+  it('a waiting write that fails fails the COMMIT: nothing of the transaction stays', async () => {
+    const id = randomUUID();
+    const error = await transactionOpenedWith(ds, opening(id, 'a.b', 1), async (manager) => {
+      await manager.query(effect(id, 'ok').sql, effect(id, 'ok').params);
+      await writeWithCommit(manager, effect(id, 'bad'));
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryFailedError);
+    expect((error as { driverError: { code: string } }).driverError.code).toBe('23514');
+    expect(await count('inbox', id)).toBe(0);
+    expect(await count('effects', id)).toBe(0);
+    expect(await poolIsClean()).toBe(true);
+  });
+
+  it('work that fails rolls back the opening and drops the waiting writes', async () => {
     const id = randomUUID();
     await expect(
       transactionOpenedWith(ds, opening(id, 'a.b', 1), async (manager) => {
-        await manager.query(`INSERT INTO t.effects (message_id, note) VALUES ($1, $2)`, [id, 'x']);
+        await manager.query(effect(id, 'x').sql, effect(id, 'x').params);
+        await writeWithCommit(manager, effect(id, 'y'));
         throw new Error('handler failed');
       }),
     ).rejects.toThrow('handler failed');
     expect(await count('inbox', id)).toBe(0);
     expect(await count('effects', id)).toBe(0);
-    // Every pooled connection is outside any transaction afterwards.
-    const states = await Promise.all(
-      Array.from({ length: 5 }, () => ds.query(`SELECT now() = statement_timestamp() AS fresh`)),
-    );
-    expect(states.map((s) => s[0].fresh)).toEqual([true, true, true, true, true]);
+    expect(await poolIsClean()).toBe(true);
   });
 
-  it('reports a failing opening as TypeORM does (QueryFailedError with the SQLSTATE), nothing written', async () => {
+  it('reports a failing opening as TypeORM does (QueryFailedError with the SQLSTATE), the work not run', async () => {
     const id = randomUUID();
-    const failing = {
-      sql: `INSERT INTO t.inbox (message_id, type, n) VALUES ($1, $2, $3)`,
-      params: [id, 'a.b', 'not a number'],
-    };
     let work = false;
-    const error = await transactionOpenedWith(ds, failing, async () => {
-      work = true;
-    }).catch((e: unknown) => e);
+    const error = await transactionOpenedWith(
+      ds,
+      {
+        sql: `INSERT INTO t.inbox (message_id, type, n) VALUES ($1, $2, $3)`,
+        params: [id, 'a', 'x'],
+      },
+      async () => {
+        work = true;
+      },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QueryFailedError);
-    expect((error as QueryFailedError & { driverError: { code: string } }).driverError.code).toBe(
-      '22P02',
-    );
+    expect((error as { driverError: { code: string } }).driverError.code).toBe('22P02');
     expect(work).toBe(false);
     expect(await count('inbox', id)).toBe(0);
-    // The pool still works, in and out of transactions.
+    expect(await poolIsClean()).toBe(true);
     const rows = await transactionOpenedWith(ds, opening(id, 'a.b', 2), async (_m, r) => r);
     expect(rows).toHaveLength(1);
+  });
+
+  it('outside such a transaction a write for the commit runs at once', async () => {
+    const id = randomUUID();
+    await ds.transaction(async (manager) => {
+      await writeWithCommit(manager, effect(id, 'now'));
+      const [{ n }] = await manager.query(
+        `SELECT count(*)::int AS n FROM t.effects WHERE message_id = $1`,
+        [id],
+      );
+      expect(n).toBe(1);
+    });
+    await writeWithCommit(ds.manager, effect(id, 'again'));
+    expect(await count('effects', id)).toBe(2);
   });
 });

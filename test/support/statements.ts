@@ -4,7 +4,8 @@ import { Client } from 'pg';
  * Records the statements the process sends to PostgreSQL (every pg client), so a test can count
  * the round trips of one message's handling: `handlingOf(messageId)` gives the round trips of the
  * transaction whose inbox INSERT took that message, from its BEGIN to its COMMIT (or ROLLBACK); the
- * opening (`START TRANSACTION`, the case's lock and the inbox INSERT) is one of them.
+ * opening (`START TRANSACTION`, the case's lock and the inbox INSERT, pipelined) is one of them, and
+ * so is a COMMIT with the writes pipelined with it (its text: theirs and `COMMIT`, joined by `;`).
  */
 export function recordStatements() {
   const spy = jest.spyOn(Client.prototype, 'query');
@@ -12,24 +13,28 @@ export function recordStatements() {
     const q = args[0] as string | { text?: string };
     return (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim();
   };
-  const paramsOf = (args: unknown[]): unknown[] => (Array.isArray(args[1]) ? args[1] : []);
+  // A pipelined query (transactionOpenedWith) is one call: its text and values span its statements.
+  const paramsOf = (args: unknown[]): unknown[] =>
+    Array.isArray(args[1]) ? args[1] : ((args[0] as { values?: unknown[] })?.values ?? []);
   return {
     handlingOf(messageId: string): string[] {
+      return this.transactionOf(/\.inbox\b/, messageId);
+    },
+    /** The round trips of the transaction whose statement on `table` bound `value`. */
+    transactionOf(table: RegExp, value: unknown): string[] {
       const calls = spy.mock.calls as unknown[][];
       const clients = spy.mock.contexts as unknown[];
-      const inbox = calls.findIndex(
-        (args) =>
-          /\.inbox\b/.test(textOf(args)) &&
-          // A bound value, or a literal of the transaction's opening (transactionOpenedWith).
-          (paramsOf(args).includes(messageId) || textOf(args).includes(`'${messageId}'`)),
+      const found = calls.findIndex(
+        (args) => table.test(textOf(args)) && paramsOf(args).includes(value),
       );
-      if (inbox < 0) throw new Error(`no inbox INSERT of ${messageId} recorded`);
-      const client = clients[inbox];
+      if (found < 0) throw new Error(`no statement on ${table} with ${String(value)} recorded`);
+      const client = clients[found];
       const mine = calls.map((args, i) => (clients[i] === client ? textOf(args) : null));
-      let start = inbox;
+      let start = found;
       while (start > 0 && !/^(BEGIN|START TRANSACTION)/i.test(mine[start] ?? '')) start--;
-      let end = inbox;
-      while (end < mine.length - 1 && !/^(COMMIT|ROLLBACK)/i.test(mine[end] ?? '')) end++;
+      let end = found;
+      // The end: a COMMIT or ROLLBACK, alone or after the writes pipelined with it.
+      while (end < mine.length - 1 && !/(^|; )(COMMIT|ROLLBACK)$/i.test(mine[end] ?? '')) end++;
       return mine.slice(start, end + 1).filter((text): text is string => text !== null);
     },
     restore: () => spy.mockRestore(),

@@ -354,7 +354,7 @@ describe('verification: review.requested → review.decided', () => {
       await send(refused);
       expect((await waitForDecisions(refused.caseId, 1))[0].payload.outcome).toBe('REFUSED');
 
-      // The opening (BEGIN, the case's lock, the inbox, in one round trip), one read of the case
+      // The opening (BEGIN, the case's lock, the inbox: one round trip), one read of the case
       // (its parties, withdrawal, this round's decision, the applicant), the claim on the person,
       // then the review with its answer (and the release of the claim when refused) in one
       // statement, COMMIT.
@@ -364,7 +364,7 @@ describe('verification: review.requested → review.decided', () => {
       expect(statements.handlingOf(again.id)).toHaveLength(4);
       expect(statements.handlingOf(approved.id).slice(0, 2)).toEqual([
         expect.stringMatching(
-          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\('verification:case-[^']+', 0\)\); INSERT INTO "verification"\.inbox/,
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\(\$1, 0\)\); INSERT INTO "verification"\.inbox/,
         ),
         expect.stringMatching(/^SELECT .*verification\.reviews/),
       ]);

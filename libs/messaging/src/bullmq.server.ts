@@ -434,19 +434,17 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     try {
       // One round trip opens the transaction, takes the case's lock in this service (its messages
       // are handled one at a time, in every service alike) and records the message in the inbox.
-      // Only ids, a type and a code go into that statement's text (see transactionOpenedWith).
-      const opening = {
-        sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0));
-              INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
-              VALUES ($2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-        params: [
-          caseLockKey(address.service, envelope.caseId),
-          envelope.id,
-          envelope.type,
-          envelope.caseId,
-          envelope.sender.province,
-        ],
-      };
+      const opening = [
+        {
+          sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+          params: [caseLockKey(address.service, envelope.caseId)],
+        },
+        {
+          sql: `INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
+                VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+          params: [envelope.id, envelope.type, envelope.caseId, envelope.sender.province],
+        },
+      ];
       const outcome = await transactionOpenedWith(
         this.options.dataSource,
         opening,

@@ -1,62 +1,149 @@
-import { escapeLiteral } from 'pg';
+import { Query } from 'pg';
 import type { PoolClient, QueryResult } from 'pg';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 import type { SqlWrite } from './one-statement';
 
-/**
- * A statement's text with its values written in as literals, for the simple query protocol (which
- * takes several statements in one message but no parameters). Only strings and finite numbers: the
- * opening statements are made of ids, types and codes. An untyped literal is resolved by its context
- * exactly like an untyped parameter.
- */
-export function inlineValues(write: SqlWrite): string {
-  return write.sql.replace(/\$(\d+)\b/g, (_m, n: string) => {
-    const value = write.params[Number(n) - 1];
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value === 'string') return escapeLiteral(value);
-    throw new TypeError(`inlineValues: $${n} must be a string or a finite number`);
-  });
+// pg's own mapping of JS values to parameters (Date, Buffer, arrays, JSON), as its Query binds them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prepareValue } = require('pg/lib/utils') as { prepareValue: (v: unknown) => unknown };
+
+/** The part of pg's connection a query writes protocol messages to. */
+interface WireConnection {
+  parse(m: { text: string; name: string; types: unknown[] }): void;
+  bind(m: {
+    portal: string;
+    statement: string;
+    values: unknown[];
+    binary: boolean;
+    valueMapper: (v: unknown) => unknown;
+  }): void;
+  describe(m: { type: 'P'; name: string }): void;
+  execute(m: { portal: string; rows?: number }): void;
+  sync(): void;
 }
 
 /**
- * Runs `work` in a transaction whose BEGIN travels to the server with `opening` in one round trip
- * (the simple query protocol: `START TRANSACTION; <opening>`), instead of one round trip each.
- * Why: on these machines a round trip costs more CPU, on both sides, than small statements; every
- * message a service handles opens a transaction this way. `work` gets the opening's rows and a
- * manager in the transaction; TypeORM commits or rolls back as in `dataSource.transaction`.
- *
- * The opening's values become part of the statement's text (the server's activity view and error
- * log show it): only ids, types and codes, never personal data, belong there.
+ * Several statements in one round trip: each goes out as Parse/Bind/Describe/Execute with its values
+ * bound as parameters (never written into the text), and one Sync after the last; PostgreSQL runs
+ * them in order and answers all at once. If one fails, the server skips the rest up to the Sync and
+ * the error is reported (an explicit transaction is then aborted, as after any failed statement).
+ * pg's Query collects the results (one per statement) the way it does for a multi-statement query.
+ */
+class Pipeline extends Query {
+  constructor(
+    private readonly statements: readonly SqlWrite[],
+    callback: (error: Error | undefined, results: QueryResult | QueryResult[]) => void,
+  ) {
+    // text and values as a log or a test reads them; the statements go out as `prepare` sends them.
+    super(
+      {
+        text: statements.map((s) => s.sql).join(';\n'),
+        values: statements.flatMap((s) => s.params),
+      },
+      callback as never,
+    );
+  }
+
+  requiresPreparation(): boolean {
+    return true;
+  }
+
+  // Called by pg's Query.submit with the stream corked: every message leaves in one write.
+  prepare(connection: WireConnection): void {
+    for (const s of this.statements) {
+      connection.parse({ text: s.sql, name: '', types: [] });
+      connection.bind({
+        portal: '',
+        statement: '',
+        values: s.params,
+        binary: false,
+        valueMapper: prepareValue,
+      });
+      connection.describe({ type: 'P', name: '' });
+      connection.execute({ portal: '', rows: undefined });
+    }
+    connection.sync();
+  }
+}
+
+/** Runs `statements` in one round trip on `client`; the results, one per statement. */
+export function pipelined(
+  client: PoolClient,
+  statements: readonly SqlWrite[],
+): Promise<QueryResult[]> {
+  return new Promise((resolve, reject) => {
+    const query = new Pipeline(statements, (error, results) => {
+      if (error) {
+        // As TypeORM reports a failed statement (constraint, SQLSTATE in driverError).
+        reject(new QueryFailedError(statements.map((s) => s.sql).join(';\n'), [], error));
+      } else resolve(Array.isArray(results) ? results : [results]);
+    });
+    void client.query(query as never);
+  });
+}
+
+const START: SqlWrite = { sql: 'START TRANSACTION', params: [] };
+const COMMIT: SqlWrite = { sql: 'COMMIT', params: [] };
+
+/** Writes waiting for the next round trip of their transaction's runner (see writeWithCommit). */
+const waiting = new WeakMap<QueryRunner, SqlWrite[]>();
+
+/**
+ * Runs `work` in a transaction whose BEGIN travels to the server with `opening` (one or more
+ * statements) in one round trip (pipelined, values bound as parameters), and whose last writes handed to
+ * `writeWithCommit` travel with the COMMIT. Why: on these machines a round trip costs more CPU, on
+ * both sides, than small statements; every message a service handles and every intake opens its
+ * transaction this way. `work` gets the opening's rows and a manager in the transaction; TypeORM
+ * commits or rolls back as in `dataSource.transaction`.
  */
 export async function transactionOpenedWith<T>(
   dataSource: DataSource,
-  opening: SqlWrite,
+  opening: SqlWrite | readonly SqlWrite[],
+  /** Gets the rows of the (last) opening statement. */
   work: (manager: EntityManager, openingRows: Record<string, unknown>[]) => Promise<T>,
 ): Promise<T> {
-  const text = `START TRANSACTION; ${inlineValues(opening)}`;
   const runner = dataSource.createQueryRunner();
   const query = runner.query.bind(runner) as (
     sql: string,
     params?: unknown[],
     structured?: boolean,
   ) => Promise<unknown>;
+  const client = () => runner.connect() as Promise<PoolClient>;
   let rows: Record<string, unknown>[] | undefined;
-  // TypeORM's own START TRANSACTION (its runner then knows it is in a transaction) goes out with
-  // the opening; every other statement as usual.
+  waiting.set(runner, []);
+  // TypeORM's own START TRANSACTION and COMMIT (its runner then knows where its transaction
+  // stands) go out with the opening and with the waiting writes; anything else sends the waiting
+  // writes first, so every statement sees what came before it.
   runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
-    if (sql !== 'START TRANSACTION' || rows) return query(sql, params, structured);
-    const client = (await runner.connect()) as PoolClient;
-    try {
-      const results = (await client.query(text)) as unknown as QueryResult[];
+    if (sql === 'START TRANSACTION' && !rows) {
+      const results = await pipelined(await client(), [START, ...[opening].flat()]);
       rows = results[results.length - 1].rows as Record<string, unknown>[];
-    } catch (error) {
-      // As TypeORM reports a failed statement (constraint, SQLSTATE in driverError).
-      throw new QueryFailedError(text, [], error as Error);
+      return undefined;
     }
+    const writes = waiting.get(runner)!.splice(0);
+    if (sql === 'COMMIT' && writes.length) {
+      await pipelined(await client(), [...writes, COMMIT]);
+      return undefined;
+    }
+    if (writes.length && sql !== 'ROLLBACK') await pipelined(await client(), writes);
+    return query(sql, params, structured);
   }) as typeof runner.query;
   try {
     return await runner.manager.transaction((manager) => work(manager, rows!));
   } finally {
+    waiting.delete(runner);
     await runner.release();
   }
+}
+
+/**
+ * A write whose result the caller does not need, sent with the next statement of its transaction
+ * (in a transaction of transactionOpenedWith: with the COMMIT, when it is the last); elsewhere it
+ * runs at once. Its failure (a constraint, say) surfaces there: at the COMMIT, which then fails and
+ * rolls everything back. Nothing may catch a write's error inside the transaction and go on.
+ */
+export async function writeWithCommit(manager: EntityManager, write: SqlWrite): Promise<void> {
+  const queue = manager.queryRunner ? waiting.get(manager.queryRunner) : undefined;
+  if (queue) queue.push(write);
+  else await manager.query(write.sql, write.params);
 }

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload as MessagePayload, Service } from '@app/contracts';
 import { DeadLetterReason, Envelope, MessageRefusedError, PreparedMessage } from '@app/messaging';
-import { joinWrites, SqlWrite, sqlOf } from '@app/persistence';
+import { joinWrites, SqlWrite, sqlOf, writeWithCommit } from '@app/persistence';
 import { APP_CONFIG, AppConfig, Caller, CallerRole, ServiceMessaging } from '@app/platform';
 import { checkCollector, checkReceipt, CheckRefusal } from './collector-check';
 import {
@@ -503,7 +503,8 @@ export class DeliveryService {
       this.auditInsert(manager, delivery, entry, message.envelope.id),
       ...also,
     ]);
-    await manager.query(statement.sql, statement.params);
+    // The last statement of its transaction: with a message's, it goes with the COMMIT.
+    await writeWithCommit(manager, statement);
     this.messaging.outbox.written(manager);
     return message.envelope.id;
   }

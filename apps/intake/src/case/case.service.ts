@@ -13,7 +13,7 @@ import {
   runMachine,
   Side,
 } from '@app/workflow';
-import { joinWrites, SqlWrite, sqlOf } from '@app/persistence';
+import { joinWrites, SqlWrite, sqlOf, writeWithCommit } from '@app/persistence';
 import { PhotoEntity } from '../photos/photo.entity';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CaseEntity } from './case.entity';
@@ -401,7 +401,8 @@ export class CaseService {
       ...(also ? [also] : []),
       caseRow,
     ]);
-    await manager.query(statement.sql, statement.params);
+    // The last statement of a message's transaction: it goes with the COMMIT (writeWithCommit).
+    await writeWithCommit(manager, statement);
     this.commands.written(manager, batch);
   }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Caller, ServiceMessaging } from '@app/platform';
+import { SqlWrite, transactionOpenedWith } from '@app/persistence';
 import { CaseKind, CaseStatus, Side } from '@app/workflow';
 import type { AcceptancePoint } from '../acceptance-points/acceptance-points';
 import { CaseEntity } from '../case/case.entity';
@@ -89,6 +90,23 @@ export function openCaseOf(param: string, kind: CaseKind): string {
              AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`;
 }
 
+/** What the claim statement found: the key claimed (and the receipt number taken), an open case. */
+function claimOutcome(rows: Record<string, unknown>[]): {
+  claimed: boolean;
+  last: number;
+  open?: OpenCase;
+} {
+  const { claimed, last, id, acceptance_point, status } = rows[0] as Partial<OpenCase> & {
+    claimed: boolean;
+    last: number | null;
+  };
+  return {
+    claimed: claimed && last !== null,
+    last: last ?? 0,
+    open: id && acceptance_point && status ? { id, acceptance_point, status } : undefined,
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The list query every kind's clerk list takes. */
@@ -149,12 +167,13 @@ export class ClerkDesk {
     }
     const person = intake.onePerPerson?.idNumber(prepared) ?? null;
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const { claimed, last, open } = await this.claim(
-          manager,
-          { point: acceptancePoint, key, hash, person, kind: intake.kind },
-          now,
-        );
+      // BEGIN and the claim go in one round trip; the case's statement with the COMMIT.
+      const claim = this.claim(
+        { point: acceptancePoint, key, hash, person, kind: intake.kind },
+        now,
+      );
+      return await transactionOpenedWith(this.dataSource, claim, async (manager, rows) => {
+        const { claimed, last, open } = claimOutcome(rows);
         if (!claimed) throw new KeyTakenError();
         // After the key: a concurrent retry of this very request is answered from the key above,
         // not refused as a second case.
@@ -220,40 +239,32 @@ export class ClerkDesk {
    * transaction and then finds the row (or takes over if it rolled back). The counter's row stays
    * locked to the end of the transaction, so a point's receipt numbers have no gaps.
    */
-  private async claim(
-    manager: EntityManager,
+  private claim(
     q: { point: AcceptancePoint; key: string; hash: string; person: string | null; kind: CaseKind },
     now: Date,
-  ): Promise<{ claimed: boolean; last: number; open?: OpenCase }> {
-    const [row]: (Partial<OpenCase> & { claimed: boolean; last: number | null })[] =
-      await manager.query(
-        `WITH claim AS (
-           INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-           ON CONFLICT (scope, key) DO NOTHING RETURNING key
-         ), counter AS (
-           INSERT INTO intake.receipt_counters (acceptance_point, day, last)
-             SELECT $1, $4::date, 1 FROM claim
-           ON CONFLICT (acceptance_point, day) DO UPDATE SET last = receipt_counters.last + 1
-           RETURNING last
-         )
-         SELECT EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT last FROM counter) AS last,
-                open.id, open.acceptance_point, open.status
-           FROM (SELECT 1) AS one
-           LEFT JOIN LATERAL (${openCaseOf('$5', q.kind)}) AS open ON true`,
-        [
-          q.point.id,
-          q.key,
-          q.hash,
-          intakeDeadlines(now, this.policy.deadlines).intakeDate,
-          // No person (a kind without the rule): the lateral finds nothing.
-          q.person,
-        ],
-      );
-    const { claimed, last, id, acceptance_point, status } = row;
+  ): SqlWrite {
     return {
-      claimed: claimed && last !== null,
-      last: last ?? 0,
-      open: id && acceptance_point && status ? { id, acceptance_point, status } : undefined,
+      sql: `WITH claim AS (
+              INSERT INTO intake.idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+              ON CONFLICT (scope, key) DO NOTHING RETURNING key
+            ), counter AS (
+              INSERT INTO intake.receipt_counters (acceptance_point, day, last)
+                SELECT $1, $4::date, 1 FROM claim
+              ON CONFLICT (acceptance_point, day) DO UPDATE SET last = receipt_counters.last + 1
+              RETURNING last
+            )
+            SELECT EXISTS (SELECT 1 FROM claim) AS claimed, (SELECT last FROM counter) AS last,
+                   open.id, open.acceptance_point, open.status
+              FROM (SELECT 1) AS one
+              LEFT JOIN LATERAL (${openCaseOf('$5', q.kind)}) AS open ON true`,
+      params: [
+        q.point.id,
+        q.key,
+        q.hash,
+        intakeDeadlines(now, this.policy.deadlines).intakeDate,
+        // No person (a kind without the rule): the lateral finds nothing.
+        q.person,
+      ],
     };
   }
 

@@ -5,7 +5,7 @@ import { MessageType, Payload as MessagePayload, Service } from '@app/contracts'
 import { todayInChina } from '@app/domain';
 import { DeadLetterReason, MessageRefusedError } from '@app/messaging';
 import type { Envelope, PreparedMessage } from '@app/messaging';
-import { entityOfRow, joinWrites, sqlOf } from '@app/persistence';
+import { entityOfRow, joinWrites, sqlOf, writeWithCommit } from '@app/persistence';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { Cancellation } from './cancellation.entity';
 import { AttemptOutcome, CardAttempt } from './card-attempt.entity';
@@ -268,7 +268,8 @@ export class ProductionService {
       sqlOf(qb().into(CardAttempt).values(attempts)),
       outbox.insertOf(replies),
     ]);
-    await manager.query(sql, params);
+    // The last statement of the order's transaction: it goes with the COMMIT.
+    await writeWithCommit(manager, { sql, params });
     outbox.written(manager);
 
     if (card.status === CardStatus.PRODUCED) {
