@@ -166,16 +166,21 @@ function fail(
   reason: string,
   guard?: string,
 ): TransitionFailure {
+  // Built when read: probes such as allowedEvents() only look at `ok`, and an Error (its stack
+  // trace) costs more than the whole check.
+  let error: IllegalTransitionError | undefined;
   return {
     ok: false,
-    error: new IllegalTransitionError({
-      code,
-      from,
-      event,
-      side,
-      guard,
-      message: `cannot ${event} from ${from}: ${reason}`,
-    }),
+    get error() {
+      return (error ??= new IllegalTransitionError({
+        code,
+        from,
+        event,
+        side,
+        guard,
+        message: `cannot ${event} from ${from}: ${reason}`,
+      }));
+    },
   };
 }
 
