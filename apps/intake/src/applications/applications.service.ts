@@ -217,21 +217,14 @@ export class ApplicationsService {
 
   // ----------------------------------------------------------------------------- cancel
 
-  async cancel(point: string, caller: Caller, id: string, reason: string): Promise<CaseView> {
+  cancel(point: string, caller: Caller, id: string, reason: string): Promise<CaseView> {
     // An approved case also tells production not to start (declared on the transition).
-    return this.desk.act(
+    return this.desk.withdraw(
       point,
       caller,
       { kind: CaseKind.ID_CARD, id, noun: NOUN },
-      () => ({
-        type: CaseEventType.CANCELLED,
-        reason: reason.trim(),
-        apply: (locked) => {
-          locked.cancelReason = reason.trim();
-        },
-      }),
+      reason,
       toCaseView,
-      (c) => this.logger.log('application withdrawn', { caseId: c.id, receipt: c.receiptNumber }),
     );
   }
 }

@@ -454,6 +454,34 @@ export class ClerkDesk {
   // ----------------------------------------------------------------------------- clerk's events
 
   /**
+   * The clerk withdraws the case at the applicant's request (the event CANCELLED of every kind's
+   * machine, which declares what the other side is told).
+   */
+  withdraw<V>(
+    point: string,
+    caller: Caller,
+    target: { kind: CaseKind; id: string; noun: string },
+    reason: string,
+    view: (c: CaseEntity, timeline: TimelineEntry[], now: Date) => V,
+  ): Promise<V> {
+    return this.act(
+      point,
+      caller,
+      target,
+      () => ({
+        type: 'CANCELLED',
+        reason: reason.trim(),
+        apply: (locked) => {
+          locked.cancelReason = reason.trim();
+        },
+      }),
+      view,
+      (c) =>
+        this.logger.log(`${target.noun} withdrawn`, { caseId: c.id, receipt: c.receiptNumber }),
+    );
+  }
+
+  /**
    * A clerk's event on a case of `kind` at their point, through the case's front door, in its own
    * transaction; 404 for a case the clerk cannot see, 409 when the machine refuses. Returns what
    * `view` makes of the case and its whole timeline.

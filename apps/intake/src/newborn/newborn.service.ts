@@ -187,23 +187,12 @@ export class NewbornService {
   }
 
   cancel(point: string, caller: Caller, id: string, reason: string): Promise<NewbornCaseView> {
-    return this.desk.act(
+    return this.desk.withdraw(
       point,
       caller,
       { kind: CaseKind.NEWBORN, id, noun: NOUN },
-      () => ({
-        type: NewbornEvent.CANCELLED,
-        reason: reason.trim(),
-        apply: (locked) => {
-          locked.cancelReason = reason.trim();
-        },
-      }),
+      reason,
       toNewbornView,
-      (c) =>
-        this.logger.log('newborn registration withdrawn', {
-          caseId: c.id,
-          receipt: c.receiptNumber,
-        }),
     );
   }
 }
