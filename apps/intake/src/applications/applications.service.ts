@@ -1,11 +1,10 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { todayInChina } from '@app/domain';
 import { Caller } from '@app/platform';
-import { CaseEventType, CaseKind } from '@app/workflow';
+import { CaseKind } from '@app/workflow';
 import type { AcceptancePoint } from '../acceptance-points/acceptance-points';
 import { ClerkDesk, KindFields, OpenCase, TakeResult } from '../clerk-desk/clerk-desk.service';
-import { matchRequestedItems } from '../clerk-desk/requested-items';
 import { unprocessable } from '../common/http-problems';
 import { PhotosService } from '../photos/photos.service';
 import { IntakePolicy } from '../policy/intake-policy';
@@ -63,8 +62,6 @@ const NOUN = 'application';
 /** The clerk's side of a first ID card application: its checks, its fields and its views at the clerk's desk. */
 @Injectable()
 export class ApplicationsService {
-  private readonly logger = new Logger(ApplicationsService.name);
-
   constructor(
     private readonly desk: ClerkDesk,
     private readonly policy: IntakePolicy,
@@ -155,34 +152,29 @@ export class ApplicationsService {
 
   // ----------------------------------------------------------------------------- supplements
 
-  async supplement(
-    point: string,
-    caller: Caller,
-    id: string,
-    dto: SupplementDto,
-  ): Promise<CaseView> {
-    return this.desk.act(
+  supplement(point: string, caller: Caller, id: string, dto: SupplementDto): Promise<CaseView> {
+    // The material comes with the event; the machine then sends the next round's review request
+    // and restarts the review deadline (declared on the transition).
+    return this.desk.supplement(
       point,
       caller,
       { kind: CaseKind.ID_CARD, id, noun: NOUN },
-      (locked, manager, now) => ({
-        type: CaseEventType.SUPPLEMENT_SUBMITTED,
-        reason: `round ${locked.reviewRound + 1}`,
-        // The material comes with the event; the machine then sends the next round's review
-        // request and restarts the review deadline (declared on the transition).
-        apply: async (c) => {
+      dto.items,
+      toCaseView,
+      {
+        // Items that stand for material must bring it, or the next round asks again for the same.
+        mustBring: (code, i) => {
+          const material = MATERIAL_OF_ITEM[code];
+          if (material && dto[material] === undefined) {
+            throw unprocessable(
+              material,
+              `supplement.${material}Required`,
+              `${material}: required with items[${i}] ${code} (the hukou side asked for a new ${material})`,
+            );
+          }
+        },
+        apply: async (c, manager, now) => {
           const today = todayInChina(now);
-          // Items that stand for material must bring it, or the next round asks again for the same.
-          const submitted = matchRequestedItems(c, dto.items, now, (code, i) => {
-            const material = MATERIAL_OF_ITEM[code];
-            if (material && dto[material] === undefined) {
-              throw unprocessable(
-                material,
-                `supplement.${material}Required`,
-                `${material}: required with items[${i}] ${code} (the hukou side asked for a new ${material})`,
-              );
-            }
-          });
           if (dto.photoId !== undefined) {
             const photo = await this.photos.requireUsable(
               manager,
@@ -200,18 +192,8 @@ export class ApplicationsService {
             const applicant = checkApplicant(c.applicant, today);
             c.guardian = checkGuardian(dto.guardian, applicant, today);
           }
-          c.supplements = [...c.supplements, ...submitted];
-          c.supplementRequested = [];
-          c.reviewRound += 1;
         },
-      }),
-      toCaseView,
-      (c) =>
-        this.logger.log('supplements submitted, review requested again', {
-          caseId: c.id,
-          receipt: c.receiptNumber,
-          round: c.reviewRound,
-        }),
+      },
     );
   }
 

@@ -21,6 +21,7 @@ import { compareStored, idempotencyKeyProblem, requestHash, StoredResult } from 
 import { decodeCursor, encodeCursor } from './keyset-cursor';
 import { casesAtPoint } from './point-total';
 import { formatReceiptNumber } from './receipt-number';
+import { AnsweredItem, matchRequestedItems } from './requested-items';
 
 export interface TakeResult extends StoredResult {
   /** True when this is the stored first result of an earlier request with the same key. */
@@ -452,6 +453,48 @@ export class ClerkDesk {
   }
 
   // ----------------------------------------------------------------------------- clerk's events
+
+  /**
+   * The clerk answers the hukou side's supplement request (the event SUPPLEMENT_SUBMITTED of every
+   * kind's machine, which then sends the next round's request): every requested item answered,
+   * only those, each once (see matchRequestedItems); `material` checks and applies what the kind's
+   * items bring (a new photo, say) on the locked case.
+   */
+  supplement<V>(
+    point: string,
+    caller: Caller,
+    target: { kind: CaseKind; id: string; noun: string },
+    items: AnsweredItem[],
+    view: (c: CaseEntity, timeline: TimelineEntry[], now: Date) => V,
+    material?: {
+      mustBring?: (code: string, index: number) => void;
+      apply?: (c: CaseEntity, manager: EntityManager, now: Date) => void | Promise<void>;
+    },
+  ): Promise<V> {
+    return this.act(
+      point,
+      caller,
+      target,
+      (locked, manager, now) => ({
+        type: 'SUPPLEMENT_SUBMITTED',
+        reason: `round ${locked.reviewRound + 1}`,
+        apply: async (c) => {
+          const submitted = matchRequestedItems(c, items, now, material?.mustBring);
+          await material?.apply?.(c, manager, now);
+          c.supplements = [...c.supplements, ...submitted];
+          c.supplementRequested = [];
+          c.reviewRound += 1;
+        },
+      }),
+      view,
+      (c) =>
+        this.logger.log(`${target.noun}: supplements submitted, requested again`, {
+          caseId: c.id,
+          receipt: c.receiptNumber,
+          round: c.reviewRound,
+        }),
+    );
+  }
 
   /**
    * The clerk withdraws the case at the applicant's request (the event CANCELLED of every kind's

@@ -1,12 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { checkNewbornApplication, parseCitizenId, todayInChina } from '@app/domain';
 import { Caller } from '@app/platform';
-import { CaseKind, NewbornEvent } from '@app/workflow';
+import { CaseKind } from '@app/workflow';
 import type { AcceptancePoint } from '../acceptance-points/acceptance-points';
 import { checkDelivery, checkHukou, routeProblem } from '../applications/application-rules';
-import { newbornPart } from '../case/case.entity';
 import { ClerkDesk, KindFields, TakeResult } from '../clerk-desk/clerk-desk.service';
-import { matchRequestedItems } from '../clerk-desk/requested-items';
 import { unprocessable } from '../common/http-problems';
 import { IntakePolicy } from '../policy/intake-policy';
 import { CreateNewbornRegistrationDto } from './dto/create-newborn.dto';
@@ -32,8 +30,6 @@ const NOUN = 'newborn registration';
  */
 @Injectable()
 export class NewbornService {
-  private readonly logger = new Logger(NewbornService.name);
-
   constructor(
     private readonly desk: ClerkDesk,
     private readonly policy: IntakePolicy,
@@ -161,28 +157,13 @@ export class NewbornService {
     id: string,
     dto: NewbornSupplementDto,
   ): Promise<NewbornCaseView> {
-    return this.desk.act(
+    // The machine then sends the next round's registration request (declared).
+    return this.desk.supplement(
       point,
       caller,
       { kind: CaseKind.NEWBORN, id, noun: NOUN },
-      (locked, _manager, now) => ({
-        type: NewbornEvent.SUPPLEMENT_SUBMITTED,
-        reason: `round ${locked.reviewRound + 1}`,
-        // The machine then sends the next round's registration request (declared).
-        apply: (c) => {
-          newbornPart(c);
-          c.supplements = [...c.supplements, ...matchRequestedItems(c, dto.items, now)];
-          c.supplementRequested = [];
-          c.reviewRound += 1;
-        },
-      }),
+      dto.items,
       toNewbornView,
-      (c) =>
-        this.logger.log('newborn supplements submitted, registration requested again', {
-          caseId: c.id,
-          receipt: c.receiptNumber,
-          round: c.reviewRound,
-        }),
     );
   }
 
