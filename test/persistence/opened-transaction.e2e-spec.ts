@@ -132,6 +132,25 @@ describe('persistence: a transaction opened and committed with its statements', 
     expect(await poolIsClean()).toBe(true);
   });
 
+  it('a value that cannot be sent (a BigInt inside JSON) fails the transaction before anything goes out, locks released', async () => {
+    const id = randomUUID();
+    const error = await transactionOpenedWith(ds, opening(id, 'a.b', 1), async (manager) => {
+      await writeWithCommit(manager, {
+        sql: `INSERT INTO t.effects (message_id, note) VALUES ($1, $2::jsonb::text)`,
+        params: [id, { n: 1n }],
+      });
+    }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/BigInt/);
+    expect(await count('inbox', id)).toBe(0);
+    expect(await count('effects', id)).toBe(0);
+    const [{ free }] = await ds.query(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS free`,
+      [`t:${id}`],
+    );
+    expect(free).toBe(true);
+    expect(await poolIsClean()).toBe(true);
+  });
+
   it('reports a failing opening as TypeORM does (QueryFailedError with the SQLSTATE), the work not run', async () => {
     const id = randomUUID();
     let work = false;

@@ -57,7 +57,8 @@ class Pipeline extends Query {
         statement: '',
         values: s.params,
         binary: false,
-        valueMapper: prepareValue,
+        // Already converted by pipelined(), before anything was sent.
+        valueMapper: (v) => v,
       });
       connection.describe({ type: 'P', name: '' });
       connection.execute({ portal: '', rows: undefined });
@@ -71,8 +72,17 @@ export function pipelined(
   client: PoolClient,
   statements: readonly SqlWrite[],
 ): Promise<QueryResult[]> {
+  // Every value is converted (JSON, dates, arrays) before the first message goes out: a value that
+  // cannot be (a BigInt inside an object, say) must fail here, not halfway through the messages,
+  // which would leave the connection waiting for a Sync that never comes.
+  let converted: SqlWrite[];
+  try {
+    converted = statements.map((s) => ({ sql: s.sql, params: s.params.map(prepareValue) }));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   return new Promise((resolve, reject) => {
-    const query = new Pipeline(statements, (error, results) => {
+    const query = new Pipeline(converted, (error, results) => {
       if (error) {
         // As TypeORM reports a failed statement (constraint, SQLSTATE in driverError).
         reject(new QueryFailedError(statements.map((s) => s.sql).join(';\n'), [], error));
@@ -125,7 +135,8 @@ export async function transactionOpenedWith<T>(
       await pipelined(await client(), [...writes, COMMIT]);
       return undefined;
     }
-    if (writes.length && sql !== 'ROLLBACK') await pipelined(await client(), writes);
+    // A rollback (to a savepoint, too: every statement sends what waits before it) drops them.
+    if (writes.length && !sql.startsWith('ROLLBACK')) await pipelined(await client(), writes);
     return query(sql, params, structured);
   }) as typeof runner.query;
   try {

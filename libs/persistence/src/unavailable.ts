@@ -4,7 +4,7 @@ export function isUnavailable(error: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   const code = e.code ?? e.driverError?.code ?? '';
   if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|08\w{3}|57P0[123])$/.test(code)) return true;
-  return /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue/.test(
+  return /Connection terminated|Connection is closed|connect ECONNREFUSED|Stream isn't writeable|enableOfflineQueue|not queryable/.test(
     e.message ?? '',
   );
 }

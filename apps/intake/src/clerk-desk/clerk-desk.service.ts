@@ -173,19 +173,25 @@ export class ClerkDesk {
         { point: acceptancePoint, key, hash, person, kind: intake.kind },
         now,
       );
-      return await transactionOpenedWith(this.dataSource, claim, async (manager, rows) => {
+      const taken = await transactionOpenedWith(this.dataSource, claim, async (manager, rows) => {
         const { claimed, last, open } = claimOutcome(rows);
         if (!claimed) throw new KeyTakenError();
         // After the key: a concurrent retry of this very request is answered from the key above,
         // not refused as a second case.
         if (open) intake.onePerPerson!.refuse(open, point);
-        const body = await this.insertCase(manager, intake, prepared, acceptancePoint, caller, {
+        return this.insertCase(manager, intake, prepared, acceptancePoint, caller, {
           now,
           receiptSeq: last,
           key,
         });
-        return { statusCode: 201, body, replayed: false };
       });
+      // Logged once committed (the case's statement goes with the COMMIT, which may still refuse it).
+      this.logger.log(intake.accepted, {
+        caseId: taken.opened.id,
+        receipt: taken.opened.receiptNumber,
+        hukouProvince: taken.opened.hukouProvince,
+      });
+      return { statusCode: 201, body: taken.body, replayed: false };
     } catch (error) {
       // Two cases for one person racing each other: the unique index decides.
       if (
@@ -303,7 +309,7 @@ export class ClerkDesk {
     point: AcceptancePoint,
     caller: Caller,
     at: { now: Date; receiptSeq: number; key: string },
-  ): Promise<unknown> {
+  ): Promise<{ body: unknown; opened: CaseEntity }> {
     const { now } = at;
     const deadlines = intakeDeadlines(now, this.policy.deadlines);
     const c = manager.create(CaseEntity, {
@@ -360,12 +366,7 @@ export class ClerkDesk {
         };
       },
     });
-    this.logger.log(intake.accepted, {
-      caseId: opened.id,
-      receipt: opened.receiptNumber,
-      hukouProvince: opened.hukouProvince,
-    });
-    return body;
+    return { body, opened };
   }
 
   // ----------------------------------------------------------------------------- read
