@@ -140,7 +140,11 @@ export async function transactionOpenedWith<T>(
     return query(sql, params, structured);
   }) as typeof runner.query;
   try {
-    return await runner.manager.transaction((manager) => work(manager, rows!));
+    return await runner.manager.transaction((manager) => {
+      // TypeORM (0.3) begins with exactly this text; should another version not, say so at once.
+      if (!rows) throw new Error('transactionOpenedWith: TypeORM began without START TRANSACTION');
+      return work(manager, rows);
+    });
   } finally {
     waiting.delete(runner);
     await runner.release();
