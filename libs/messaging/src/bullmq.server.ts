@@ -26,7 +26,7 @@ import { assertSchemaName } from './tables';
  * handles the messages of one case, taken by the transport with the inbox record. A handler or an
  * HTTP route of the service that must not run beside them takes the same key.
  */
-export function caseLockKey(service: string, caseId: string): string {
+function caseLockKey(service: string, caseId: string): string {
   return `${service}:${caseId}`;
 }
 

@@ -3,4 +3,4 @@ export * from './naming-strategy';
 export * from './unavailable';
 export * from './one-statement';
 export * from './entity-of-row';
-export * from './opened-transaction';
+export * from './pipelined-transaction';

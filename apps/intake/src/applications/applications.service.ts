@@ -143,7 +143,7 @@ export class ApplicationsService {
   // ----------------------------------------------------------------------------- read
 
   get(point: string, id: string): Promise<CaseView> {
-    return this.desk.read(point, CaseKind.ID_CARD, id, NOUN, toCaseView);
+    return this.desk.read(point, { kind: CaseKind.ID_CARD, id, noun: NOUN }, toCaseView);
   }
 
   list(point: string, query: ListApplicationsQueryDto): Promise<CasePageView> {

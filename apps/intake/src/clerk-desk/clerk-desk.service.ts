@@ -85,7 +85,7 @@ export interface KindIntake<P> {
 class KeyTakenError extends Error {}
 
 /** The person's open case of `kind` (the ID number in `param`), as cases_one_open_per_person sees it. */
-export function openCaseOf(param: string, kind: CaseKind): string {
+function openCaseOf(param: string, kind: CaseKind): string {
   return `SELECT id, acceptance_point, status FROM intake.cases
            WHERE applicant->>'idNumber' = ${param} AND kind = '${kind}'
              AND status NOT IN ('REFUSED', 'CANCELLED', 'DELIVERED') LIMIT 1`;
@@ -371,32 +371,22 @@ export class ClerkDesk {
 
   // ----------------------------------------------------------------------------- read
 
-  /** A case of `kind` at the clerk's point; 404 alike for an unknown case, another point's and another kind's. */
-  async find(
-    manager: EntityManager,
+  /**
+   * A case of `kind` at the clerk's point with its whole timeline, as `view` shows it; 404 alike for
+   * an unknown case, another point's and another kind's.
+   */
+  async read<V>(
     point: string,
-    kind: CaseKind,
-    id: string,
-    noun: string,
-  ): Promise<CaseEntity> {
+    target: { kind: CaseKind; id: string; noun: string },
+    view: (c: CaseEntity, timeline: TimelineEntry[], now: Date) => V,
+  ): Promise<V> {
+    const { kind, id, noun } = target;
     if (!UUID.test(id)) throw badRequest('id', 'id.uuid', 'id: must be a UUID');
+    const manager = this.dataSource.manager;
     const c = await manager.findOneBy(CaseEntity, { id });
     if (!c || c.acceptancePoint !== point || c.kind !== kind) {
       throw notFound(`${noun} ${id} not found`);
     }
-    return c;
-  }
-
-  /** A case of the point with its whole timeline, as `view` shows it. */
-  async read<V>(
-    point: string,
-    kind: CaseKind,
-    id: string,
-    noun: string,
-    view: (c: CaseEntity, timeline: TimelineEntry[], now: Date) => V,
-  ): Promise<V> {
-    const manager = this.dataSource.manager;
-    const c = await this.find(manager, point, kind, id, noun);
     return view(c, await this.cases.timeline(manager, c.id), new Date());
   }
 
@@ -530,7 +520,7 @@ export class ClerkDesk {
    * transaction; 404 for a case the clerk cannot see, 409 when the machine refuses. Returns what
    * `view` makes of the case and its whole timeline.
    */
-  async act<V>(
+  private async act<V>(
     point: string,
     caller: Caller,
     target: { kind: CaseKind; id: string; noun: string },

@@ -144,7 +144,7 @@ export class NewbornService {
   }
 
   get(point: string, id: string): Promise<NewbornCaseView> {
-    return this.desk.read(point, CaseKind.NEWBORN, id, NOUN, toNewbornView);
+    return this.desk.read(point, { kind: CaseKind.NEWBORN, id, noun: NOUN }, toNewbornView);
   }
 
   list(point: string, query: ListNewbornQueryDto): Promise<NewbornPageView> {

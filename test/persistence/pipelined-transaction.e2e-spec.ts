@@ -14,7 +14,7 @@ describe('persistence: a transaction opened and committed with its statements', 
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('opened_tx');
+    db = await createTestDatabase('pipelined_tx');
     ds = new DataSource(dataSourceOptions(db.url, { entities: [], migrations: [] }));
     await ds.initialize();
     await ds.query(`CREATE SCHEMA t`);

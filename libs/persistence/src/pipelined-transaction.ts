@@ -68,10 +68,7 @@ class Pipeline extends Query {
 }
 
 /** Runs `statements` in one round trip on `client`; the results, one per statement. */
-export function pipelined(
-  client: PoolClient,
-  statements: readonly SqlWrite[],
-): Promise<QueryResult[]> {
+function pipelined(client: PoolClient, statements: readonly SqlWrite[]): Promise<QueryResult[]> {
   // Every value is converted (JSON, dates, arrays) before the first message goes out: a value that
   // cannot be (a BigInt inside an object, say) must fail here, not halfway through the messages,
   // which would leave the connection waiting for a Sync that never comes.
