@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { dataSourceOptions, transactionOpenedWith, writeWithCommit } from '@app/persistence';
+import {
+  dataSourceOptions,
+  takeOpened,
+  transactionOpenedWith,
+  writeWithCommit,
+} from '@app/persistence';
 import { createTestDatabase } from '../support/database';
 import { recordStatements } from '../support/statements';
 
@@ -88,6 +93,46 @@ describe('persistence: a transaction opened and committed with its statements', 
     // A duplicate: the opening's rows are empty, the work decides what that means.
     const again = await transactionOpenedWith(ds, opening(id, 'a.b', 7), async (_m, rows) => rows);
     expect(again).toEqual([]);
+  });
+
+  it('keeps the rows of a read sent with the opening for the one who takes them, once', async () => {
+    const earlier = randomUUID();
+    await transactionOpenedWith(ds, opening(earlier, 'a.b', 3), async (manager) => {
+      await writeWithCommit(manager, effect(earlier, 'kept'));
+    });
+    const id = randomUUID();
+    const statements = recordStatements();
+    try {
+      const read = {
+        key: `effects:${earlier}`,
+        sql: `SELECT note FROM t.effects WHERE message_id = $1 FOR UPDATE`,
+        params: [earlier],
+      };
+      const [lock, inbox] = opening(id, 'a.b', 4);
+      const seen = await transactionOpenedWith(ds, [lock, read, inbox], async (manager, rows) => ({
+        inbox: rows,
+        taken: takeOpened(manager, `effects:${earlier}`),
+        again: takeOpened(manager, `effects:${earlier}`),
+        other: takeOpened(manager, `effects:${id}`),
+      }));
+      // The work still gets the last statement's rows (the inbox), the read's rows are taken once.
+      expect(seen).toEqual({
+        inbox: [{ message_id: id, type: 'a.b', n: 4 }],
+        taken: [{ note: 'kept' }],
+        again: undefined,
+        other: undefined,
+      });
+      expect(statements.handlingOf(id)).toEqual([
+        expect.stringMatching(
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock.*; SELECT note FROM t\.effects .*; INSERT INTO t\.inbox /,
+        ),
+        'COMMIT',
+      ]);
+    } finally {
+      statements.restore();
+    }
+    // Outside a transaction that was opened with it, nothing is there to take.
+    expect(takeOpened(ds.manager, `effects:${earlier}`)).toBeUndefined();
   });
 
   it('sends a waiting write before any later statement, so the later one sees it', async () => {

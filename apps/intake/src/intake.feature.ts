@@ -1,5 +1,6 @@
 import { Service } from '@app/contracts';
 import { FeatureDefinition } from '@app/platform';
+import { caseOpeningRead } from './case/case.service';
 import { INTAKE_ENTITIES, IntakeModule } from './intake.module';
 import { IntakeInit1795400990138 } from './migrations/1795400990138-IntakeInit';
 import { OneOpenCasePerPerson1795402000000 } from './migrations/1795402000000-OneOpenCasePerPerson';
@@ -33,4 +34,5 @@ export const intakeFeature: FeatureDefinition = {
     ],
   },
   service: Service.INTAKE,
+  openingRead: caseOpeningRead,
 };

@@ -96,6 +96,33 @@ const COMMIT: SqlWrite = { sql: 'COMMIT', params: [] };
 const waiting = new WeakMap<QueryRunner, SqlWrite[]>();
 
 /**
+ * A read sent with a transaction's opening, kept under `key` for the code that would otherwise
+ * send it as its own first statement (see takeOpened).
+ */
+export interface OpeningRead extends SqlWrite {
+  key: string;
+}
+
+/** Rows of the opening's keyed reads, by transaction runner, until taken. */
+const openedReads = new WeakMap<QueryRunner, Map<string, Record<string, unknown>[]>>();
+
+/**
+ * The rows of the read that went with this transaction's opening under `key`, once (a second call
+ * gets undefined), or undefined when none did: the caller then reads for itself. Only for the
+ * transaction's first look at those rows: a read sent with the opening does not see what the
+ * transaction wrote since.
+ */
+export function takeOpened(
+  manager: EntityManager,
+  key: string,
+): Record<string, unknown>[] | undefined {
+  const reads = manager.queryRunner ? openedReads.get(manager.queryRunner) : undefined;
+  const rows = reads?.get(key);
+  reads?.delete(key);
+  return rows;
+}
+
+/**
  * Runs `work` in a transaction whose BEGIN travels to the server with `opening` (one or more
  * statements) in one round trip (pipelined, values bound as parameters), and whose last writes handed to
  * `writeWithCommit` travel with the COMMIT. Why: on these machines a round trip costs more CPU, on
@@ -105,7 +132,8 @@ const waiting = new WeakMap<QueryRunner, SqlWrite[]>();
  */
 export async function transactionOpenedWith<T>(
   dataSource: DataSource,
-  opening: SqlWrite | readonly SqlWrite[],
+  /** Statements, in order; an OpeningRead's rows are kept for takeOpened. */
+  opening: SqlWrite | readonly (SqlWrite | OpeningRead)[],
   /** Gets the rows of the (last) opening statement. */
   work: (manager: EntityManager, openingRows: Record<string, unknown>[]) => Promise<T>,
 ): Promise<T> {
@@ -123,7 +151,13 @@ export async function transactionOpenedWith<T>(
   // writes first, so every statement sees what came before it.
   runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
     if (sql === 'START TRANSACTION' && !rows) {
-      const results = await pipelined(await client(), [START, ...[opening].flat()]);
+      const statements = [opening].flat();
+      const results = await pipelined(await client(), [START, ...statements]);
+      const reads = new Map<string, Record<string, unknown>[]>();
+      statements.forEach((s, i) => {
+        if ('key' in s) reads.set(s.key, results[i + 1].rows as Record<string, unknown>[]);
+      });
+      if (reads.size) openedReads.set(runner, reads);
       rows = results[results.length - 1].rows as Record<string, unknown>[];
       return undefined;
     }
@@ -144,6 +178,7 @@ export async function transactionOpenedWith<T>(
     });
   } finally {
     waiting.delete(runner);
+    openedReads.delete(runner);
     await runner.release();
   }
 }

@@ -43,6 +43,8 @@ export interface FeatureDefinition {
   database: DatabaseModuleParts;
   /** The service whose queues this feature consumes, if any (ops consumes none). */
   service?: Service;
+  /** What the service's message handlers read first, sent with the opening (HostedService). */
+  openingRead?: HostedService['openingRead'];
   /**
    * Queues this feature consumes that are not a service's queue of each served province: the
    * national operations node's one queue (`{ops.national}`), with the schema of its inbox and dead
@@ -84,7 +86,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     log.log('created the database named in DATABASE_URL');
 
   const provinces = servedProvinces(config, PROVINCE_CODES);
-  const services = options.features.filter((f) => f.service).map((f) => f.service as Service);
+  const serviceFeatures = options.features.filter((f) => f.service);
+  const services = serviceFeatures.map((f) => f.service as Service);
   const extraQueues = options.features.flatMap((f) => (f.consumes ? [f.consumes] : []));
   const national = extraQueues.some((q) => q.provinces.includes(NATIONAL));
   // The keys this node must hold privately: those of the provinces it serves, and the national
@@ -177,7 +180,12 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       dependencies: app.get(DependencyLog),
       prefix: config.QUEUE_PREFIX,
       services: [
-        ...services.map((service) => ({ service, schema: schemaOf(service), provinces })),
+        ...serviceFeatures.map(({ service, openingRead }) => ({
+          service: service as Service,
+          schema: schemaOf(service as Service),
+          provinces,
+          openingRead,
+        })),
         ...extraQueues,
       ],
       catalog: Catalog,
