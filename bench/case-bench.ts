@@ -4,7 +4,9 @@
  * the ops and case reads; in the same run, the hand-written four-stage pipeline on the same
  * PostgreSQL and Redis gives the baseline. Four phases:
  *
- *   1. baseline      the hand-written pipeline, N flows, as many producers as the system gets clients
+ *   1. baseline      the hand-written pipeline, N flows, as many producers as the system gets clients;
+ *                    then the case's seven messages through the messaging backbone with no work
+ *                    around them (messages-only-pipeline.ts): the most the system could reach
  *   2. throughput    N applications from C concurrent clerks of ≥ 20 acceptance points in several
  *                    provinces, until every case is DISPATCHED: cases/s, intake latency, stage times
  *   3. offered rate  R applications/s for S seconds across the same points, open loop (a request is
@@ -18,7 +20,8 @@ import { aPortraitPng } from '@app/fixtures';
 import { DEV_JWT_SECRET, jwtKeyFrom, signJwt, type CallerRole } from '@app/platform';
 import { generateRegistry, importRegistryRecords, RegistryRecord } from '../apps/verification/src';
 import { CpuMeter, CpuSpent } from './cpu-meter';
-import { runHandWrittenPipeline } from './hand-written-pipeline';
+import { HandWrittenResult, runHandWrittenPipeline } from './hand-written-pipeline';
+import { CASE_MESSAGES, runMessagesOnlyPipeline } from './messages-only-pipeline';
 
 export interface CaseBenchOptions {
   /** Base URL of the system (all-in-one, or a node serving the clerk and ops routes). */
@@ -40,6 +43,8 @@ export interface CaseBenchOptions {
   workerConcurrency: number;
   /** PostgreSQL connections of the baseline (the system's DATABASE_POOL_SIZE; default 10). */
   poolSize?: number;
+  /** The system's outbox relay settings (OUTBOX_BATCH_SIZE, OUTBOX_POLL_MS), for messages only. */
+  relay?: { batchSize: number; pollMs: number };
   /** Acceptance points per province; provinces below. */
   pointsPerProvince?: number;
   provinces?: string[];
@@ -61,7 +66,18 @@ export interface Percentiles {
 export interface CaseBenchReport {
   points: number;
   provinces: string[];
-  baseline: { flows: number; ms: number; flowsPerSecond: number; cpu: CpuSpent | null } | null;
+  baseline: HandWrittenResult | null;
+  /**
+   * The case's messages alone through the backbone (skipped with the baseline), and its ratios to
+   * the baseline: the ceiling of the system's ratios.
+   */
+  messagesOnly:
+    | (HandWrittenResult & {
+        messages: number;
+        ratioToBaseline: number;
+        cpuRatioToBaseline: number | null;
+      })
+    | null;
   throughput: {
     cases: number;
     concurrency: number;
@@ -327,6 +343,33 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       },
     });
   }
+  let messagesOnly: CaseBenchReport['messagesOnly'] = null;
+  if (baseline) {
+    say(
+      `messages only: ${CASE_MESSAGES} messages per flow through the backbone, ${o.cases} flows…`,
+    );
+    const run = await runMessagesOnlyPipeline({
+      pgUrl: o.pgUrl,
+      redisUrl: o.redisUrl,
+      prefix: o.baselinePrefix,
+      flows: o.cases,
+      producers: o.concurrency,
+      concurrency: o.workerConcurrency,
+      poolSize: o.poolSize ?? 10,
+      relay: o.relay ?? { batchSize: 100, pollMs: 500 },
+      meter,
+      onProgress: (done) => say(`messages only: ${done}/${o.cases} flows`),
+    });
+    messagesOnly = {
+      ...run,
+      messages: CASE_MESSAGES,
+      ratioToBaseline: run.flowsPerSecond / baseline.flowsPerSecond,
+      cpuRatioToBaseline:
+        run.cpu && baseline.cpu
+          ? baseline.cpu.total / baseline.flows / (run.cpu.total / run.flows)
+          : null,
+    };
+  }
 
   // ---- 2. throughput
   const before = await dispatchedCount();
@@ -425,6 +468,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     points: points.length,
     provinces,
     baseline,
+    messagesOnly,
     throughput: {
       cases: o.cases,
       concurrency: o.concurrency,
@@ -476,6 +520,14 @@ export function formatReport(r: CaseBenchReport): string {
     r.baseline
       ? `baseline (hand-written BullMQ+pg, 4 stages): ${r.baseline.flowsPerSecond.toFixed(1)} flows/s (${r.baseline.flows} in ${(r.baseline.ms / 1000).toFixed(1)} s)`
       : 'baseline: skipped',
+    ...(r.messagesOnly
+      ? [
+          `messages only (the case's ${r.messagesOnly.messages} messages through the backbone, no work): ${r.messagesOnly.flowsPerSecond.toFixed(1)} flows/s → ratio ${r.messagesOnly.ratioToBaseline.toFixed(2)} of the baseline` +
+            (r.messagesOnly.cpu
+              ? `; CPU per flow ${cpu(perUnit(r.messagesOnly.cpu, r.messagesOnly.flows))} → CPU ratio ${r.messagesOnly.cpuRatioToBaseline!.toFixed(2)}`
+              : ''),
+        ]
+      : []),
     `system, intake → DISPATCHED: ${t.casesPerSecond.toFixed(1)} cases/s (${t.cases} in ${(t.ms / 1000).toFixed(1)} s, ${t.concurrency} concurrent clients)` +
       (t.ratioToBaseline !== null
         ? ` → ratio ${t.ratioToBaseline.toFixed(2)} of the baseline`

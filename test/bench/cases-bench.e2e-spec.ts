@@ -20,7 +20,7 @@ describe('case benchmark (tiny N)', () => {
     await baseline.cleanup();
   });
 
-  it('runs the baseline and every phase, follows each case to DISPATCHED and reports', async () => {
+  it('runs the baseline, the messages alone and every phase, follows each case to DISPATCHED and reports', async () => {
     const lines: string[] = [];
     const report = await runCaseBenchmark({
       url: system.url,
@@ -42,6 +42,10 @@ describe('case benchmark (tiny N)', () => {
     expect(report.points).toBeGreaterThanOrEqual(20);
     expect(new Set(report.provinces).size).toBeGreaterThan(1);
     expect(report.baseline?.flows).toBe(4);
+    // The case's seven messages through the backbone, with no work around them, every flow done.
+    expect(report.messagesOnly).toMatchObject({ flows: 4, messages: 7 });
+    expect(report.messagesOnly!.ratioToBaseline).toBeGreaterThan(0);
+    expect(report.messagesOnly!.cpu!.total).toBeGreaterThan(0);
     expect(report.throughput.intakeMs.n).toBe(4);
     // Every case was followed to DISPATCHED and its time in each stage read from its timeline.
     expect(report.throughput.endToEndMs.n).toBe(4);
@@ -62,6 +66,9 @@ describe('case benchmark (tiny N)', () => {
       /CPU per case: [\d.]+ ms \(node [\d.]+, PostgreSQL [\d.]+, Redis [\d.]+\)/,
     );
     expect(text).toMatch(/cases\/s .* ratio [\d.]+ of the baseline/);
+    expect(text).toMatch(
+      /messages only \(the case's 7 messages .*\): [\d.]+ flows\/s → ratio [\d.]+ of the baseline; CPU per flow/,
+    );
     expect(text).toMatch(/light load .* intake → DISPATCHED p50 \d+ ms/);
   }, 240_000);
 });
