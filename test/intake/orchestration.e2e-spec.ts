@@ -107,14 +107,29 @@ describe('intake: orchestration of the case', () => {
         '33',
       );
       await reaches(c.id, 'APPROVED');
-      // BEGIN, the case's lock, the case row locked (with the request the decision answers) and
-      // the inbox row in one round trip; the timeline entry, the production order and the case
-      // row in one statement, sent with the COMMIT.
-      expect(statements.handlingOf(decided.id)).toEqual([
+      // BEGIN, the case's lock, the inbox row and the case row locked (with the request the
+      // decision answers) in one round trip; the timeline entry, the production order and the
+      // case row in one statement, sent with the COMMIT.
+      const trips = statements.handlingOf(decided.id);
+      expect(trips).toEqual([
         expect.stringMatching(
-          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\(\$1, 0\)\); SELECT c\.\*, .*FROM intake\.cases c WHERE c\.id = \$1 FOR UPDATE OF c; INSERT INTO "intake"\.inbox/,
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock\(hashtextextended\(\$1, 0\)\); INSERT INTO "intake"\.inbox .*; SELECT c\.\*, .*FROM intake\.cases c WHERE c\.id = \$1 FOR UPDATE OF c$/,
         ),
         expect.stringMatching(/^WITH w0 AS \(INSERT INTO intake\.case_timeline.*; COMMIT$/),
+      ]);
+      // The case read with the opening is the entity a repository would load: only what the
+      // decision changed is written back.
+      const set = /UPDATE "intake"\."cases" SET (.*) WHERE "id" = \$\d+; COMMIT$/.exec(
+        trips[1],
+      )?.[1];
+      expect(set?.split(', ').map((c) => c.split(' = ')[0])).toEqual([
+        '"status"',
+        '"decided_at"',
+        '"issue"',
+        '"pending_command"',
+        '"last_sent_at"',
+        '"timeline_head"',
+        '"updated_at"',
       ]);
     } finally {
       statements.restore();
@@ -437,6 +452,15 @@ describe('intake: orchestration of the case', () => {
       () => deadLettersOf(unknown),
       (r) => r.length === 1,
     );
+    // A case id that is no UUID names no case either (PostgreSQL is never asked to cast it).
+    const notAnId = `case-${randomUUID().slice(0, 8)}`;
+    await inject.toIntake('production.started', notAnId, answers.started(1), PRODUCTION, '33');
+    const [refused] = await waitFor(
+      'a dead letter',
+      () => deadLettersOf(notAnId),
+      (r) => r.length === 1,
+    );
+    expect(refused.error).toMatch(/UNKNOWN_CASE/);
     const c = await newCase();
     const bad = { ...answers.approved(1), issue: null };
     await inject.toIntake('review.decided', c.id, bad, HUKOU, '33');

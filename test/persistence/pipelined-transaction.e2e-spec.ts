@@ -101,21 +101,22 @@ describe('persistence: a transaction opened and committed with its statements', 
       await writeWithCommit(manager, effect(earlier, 'kept'));
     });
     const id = randomUUID();
+    const read = {
+      key: `effects:${earlier}`,
+      sql: `SELECT note FROM t.effects WHERE message_id = $1 FOR UPDATE`,
+      params: [earlier],
+    };
     const statements = recordStatements();
     try {
-      const read = {
-        key: `effects:${earlier}`,
-        sql: `SELECT note FROM t.effects WHERE message_id = $1 FOR UPDATE`,
-        params: [earlier],
-      };
       const [lock, inbox] = opening(id, 'a.b', 4);
-      const seen = await transactionOpenedWith(ds, [lock, read, inbox], async (manager, rows) => ({
+      const seen = await transactionOpenedWith(ds, [lock, inbox, read], async (manager, rows) => ({
         inbox: rows,
         taken: takeOpened(manager, `effects:${earlier}`),
         again: takeOpened(manager, `effects:${earlier}`),
         other: takeOpened(manager, `effects:${id}`),
       }));
-      // The work still gets the last statement's rows (the inbox), the read's rows are taken once.
+      // The work gets the last statement's rows that are not a keyed read's (the inbox); the
+      // read's rows are taken once.
       expect(seen).toEqual({
         inbox: [{ message_id: id, type: 'a.b', n: 4 }],
         taken: [{ note: 'kept' }],
@@ -124,7 +125,7 @@ describe('persistence: a transaction opened and committed with its statements', 
       });
       expect(statements.handlingOf(id)).toEqual([
         expect.stringMatching(
-          /^START TRANSACTION; SELECT pg_advisory_xact_lock.*; SELECT note FROM t\.effects .*; INSERT INTO t\.inbox /,
+          /^START TRANSACTION; SELECT pg_advisory_xact_lock.*; INSERT INTO t\.inbox .*; SELECT note FROM t\.effects .*FOR UPDATE$/,
         ),
         'COMMIT',
       ]);
@@ -133,6 +134,17 @@ describe('persistence: a transaction opened and committed with its statements', 
     }
     // Outside a transaction that was opened with it, nothing is there to take.
     expect(takeOpened(ds.manager, `effects:${earlier}`)).toBeUndefined();
+    // Once anything else went out or waits for the commit, the rows would not show it: dropped.
+    for (const before of ['statement', 'write for the commit'] as const) {
+      const other = randomUUID();
+      const [lock2, inbox2] = opening(other, 'a.b', 5);
+      const taken = await transactionOpenedWith(ds, [lock2, inbox2, read], async (manager) => {
+        if (before === 'statement') await manager.query(`SELECT 1`);
+        else await writeWithCommit(manager, effect(earlier, 'later'));
+        return takeOpened(manager, `effects:${earlier}`);
+      });
+      expect(taken).toBeUndefined();
+    }
   });
 
   it('sends a waiting write before any later statement, so the later one sees it', async () => {

@@ -4,7 +4,8 @@ import { Client } from 'pg';
  * Records the statements the process sends to PostgreSQL (every pg client), so a test can count
  * the round trips of one message's handling: `handlingOf(messageId)` gives the round trips of the
  * transaction whose inbox INSERT took that message, from its BEGIN to its COMMIT (or ROLLBACK); the
- * opening (`START TRANSACTION`, the case's lock and the inbox INSERT, pipelined) is one of them, and
+ * opening (`START TRANSACTION`, the case's lock, the inbox INSERT and the service's opening read if
+ * it has one, pipelined) is one of them, and
  * so is a COMMIT with the writes pipelined with it (its text: theirs and `COMMIT`, joined by `;`).
  */
 export function recordStatements() {

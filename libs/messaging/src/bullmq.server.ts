@@ -92,8 +92,9 @@ export interface HostedService {
   provinces: readonly string[];
   /**
    * What the service's handlers read first for a message (its case's row, say), sent with the
-   * transaction's opening, after the case's lock: one round trip fewer per message. The handler
-   * takes the rows with takeOpened(manager, key); with none, it reads for itself.
+   * transaction's opening, after the case's lock and the inbox row: a handler that takes the rows
+   * with takeOpened(manager, key) before anything else saves a round trip; one that finds none
+   * (or has sent anything before) reads for itself.
    */
   openingRead?: (envelope: Envelope) => OpeningRead | undefined;
 }
@@ -443,20 +444,21 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     const meta = { messageId: envelope.id, caseId: envelope.caseId, type: envelope.type, attempt };
     try {
       // One round trip opens the transaction, takes the case's lock in this service (its messages
-      // are handled one at a time, in every service alike), reads what the service's handlers
-      // begin with, and records the message in the inbox (last: its rows tell a duplicate).
+      // are handled one at a time, in every service alike), records the message in the inbox (its
+      // rows tell a duplicate) and reads what the service's handlers begin with (a duplicate's
+      // read is wasted: duplicates are rare, a round trip per message is not).
       const read = openingRead?.(envelope);
       const opening = [
         {
           sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
           params: [caseLockKey(address.service, envelope.caseId)],
         },
-        ...(read ? [read] : []),
         {
           sql: `INSERT INTO "${schema}".inbox (message_id, type, case_id, sender_province)
                 VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
           params: [envelope.id, envelope.type, envelope.caseId, envelope.sender.province],
         },
+        ...(read ? [read] : []),
       ];
       const outcome = await transactionOpenedWith(
         this.options.dataSource,

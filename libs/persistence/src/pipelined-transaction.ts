@@ -103,14 +103,14 @@ export interface OpeningRead extends SqlWrite {
   key: string;
 }
 
-/** Rows of the opening's keyed reads, by transaction runner, until taken. */
+/** Rows of the opening's keyed reads, by transaction runner, until taken or out of date. */
 const openedReads = new WeakMap<QueryRunner, Map<string, Record<string, unknown>[]>>();
 
 /**
  * The rows of the read that went with this transaction's opening under `key`, once (a second call
- * gets undefined), or undefined when none did: the caller then reads for itself. Only for the
- * transaction's first look at those rows: a read sent with the opening does not see what the
- * transaction wrote since.
+ * gets undefined), or undefined when none did: the caller then reads for itself. They are the
+ * transaction's first look only: once anything else was sent or queued in it (a statement, a
+ * write for the commit), they are dropped, since they would not show what came after.
  */
 export function takeOpened(
   manager: EntityManager,
@@ -127,14 +127,15 @@ export function takeOpened(
  * statements) in one round trip (pipelined, values bound as parameters), and whose last writes handed to
  * `writeWithCommit` travel with the COMMIT. Why: on these machines a round trip costs more CPU, on
  * both sides, than small statements; every message a service handles and every intake opens its
- * transaction this way. `work` gets the opening's rows and a manager in the transaction; TypeORM
- * commits or rolls back as in `dataSource.transaction`.
+ * transaction this way. `work` gets the rows of the opening's last statement that is not an
+ * OpeningRead (whose rows wait for takeOpened) and a manager in the transaction; TypeORM commits or
+ * rolls back as in `dataSource.transaction`.
  */
 export async function transactionOpenedWith<T>(
   dataSource: DataSource,
   /** Statements, in order; an OpeningRead's rows are kept for takeOpened. */
   opening: SqlWrite | readonly (SqlWrite | OpeningRead)[],
-  /** Gets the rows of the (last) opening statement. */
+  /** Gets the rows of the last opening statement that is not an OpeningRead. */
   work: (manager: EntityManager, openingRows: Record<string, unknown>[]) => Promise<T>,
 ): Promise<T> {
   const runner = dataSource.createQueryRunner();
@@ -148,19 +149,23 @@ export async function transactionOpenedWith<T>(
   waiting.set(runner, []);
   // TypeORM's own START TRANSACTION and COMMIT (its runner then knows where its transaction
   // stands) go out with the opening and with the waiting writes; anything else sends the waiting
-  // writes first, so every statement sees what came before it.
+  // writes first, so every statement sees what came before it (and the opening's reads are out
+  // of date: see takeOpened).
   runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
     if (sql === 'START TRANSACTION' && !rows) {
       const statements = [opening].flat();
       const results = await pipelined(await client(), [START, ...statements]);
       const reads = new Map<string, Record<string, unknown>[]>();
       statements.forEach((s, i) => {
-        if ('key' in s) reads.set(s.key, results[i + 1].rows as Record<string, unknown>[]);
+        const found = results[i + 1].rows as Record<string, unknown>[];
+        if ('key' in s) reads.set(s.key, found);
+        else rows = found;
       });
+      rows ??= [];
       if (reads.size) openedReads.set(runner, reads);
-      rows = results[results.length - 1].rows as Record<string, unknown>[];
       return undefined;
     }
+    openedReads.delete(runner);
     const writes = waiting.get(runner)!.splice(0);
     if (sql === 'COMMIT' && writes.length) {
       await pipelined(await client(), [...writes, COMMIT]);
@@ -191,6 +196,8 @@ export async function transactionOpenedWith<T>(
  */
 export async function writeWithCommit(manager: EntityManager, write: SqlWrite): Promise<void> {
   const queue = manager.queryRunner ? waiting.get(manager.queryRunner) : undefined;
-  if (queue) queue.push(write);
-  else await manager.query(write.sql, write.params);
+  if (queue) {
+    queue.push(write);
+    openedReads.delete(manager.queryRunner!);
+  } else await manager.query(write.sql, write.params);
 }

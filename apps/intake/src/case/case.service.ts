@@ -172,8 +172,8 @@ export class CaseService {
     env: Envelope,
   ): Promise<{ case: CaseEntity; who: TransitionActor }> {
     const answers = (Catalog as Record<string, { answers?: string }>)[env.type]?.answers;
-    // A reply's request is read with the lock: one round trip for both.
-    const { case: c, sent } = await this.lockWithRequest(manager, env.caseId, env.inReplyTo?.hash);
+    // The case, locked, with the request a reply quotes: one read, sent with the opening.
+    const { case: c, sent } = await this.lockWithRequest(manager, env);
     if (!c) {
       throw new RejectedMessageError(
         'UNKNOWN_CASE',
@@ -202,34 +202,24 @@ export class CaseService {
   }
 
   /**
-   * Locks the case like `lock`, and with it reads the request this case sent whose hash is
-   * `requestHash` (what a reply quotes), if any. For a message, the transport has usually sent this
-   * read with its opening (caseOpeningRead): its rows are taken instead of a round trip.
+   * Locks the case like `lock` and reads with it the request this case sent that a reply quotes
+   * (by hash), if any: `caseReadOf(env)`. The transport sends that read with the message's opening
+   * (intake's `openingRead`), so it is taken from there when it is the transaction's first look
+   * (receive comes first in every handler); otherwise it is sent now.
    */
   private async lockWithRequest(
     manager: EntityManager,
-    id: string,
-    requestHash: string | undefined,
+    env: Envelope,
   ): Promise<{ case: CaseEntity | null; sent?: SentRequest }> {
-    const opened = takeOpened(manager, caseReadKey(id, requestHash));
-    if (opened) {
-      const row = opened[0];
-      if (!row) return { case: null };
-      const sent = row.sent_request as SentRequest | null;
-      return { case: asLoaded(entityOfRow(manager, CaseEntity, row)), sent: sent ?? undefined };
-    }
-    if (requestHash === undefined) return { case: await this.lock(manager, id) };
-    const { entities, raw } = await manager
-      .createQueryBuilder(CaseEntity, 'c')
-      .addSelect(
-        `(SELECT json_build_object('type', r.type, 'round', r.round) FROM intake.case_requests r
-           WHERE r.case_id = c.id AND r.hash = :requestHash LIMIT 1)`,
-        'sent_request',
-      )
-      .where('c.id = :id', { id, requestHash })
-      .setLock('pessimistic_write')
-      .getRawAndEntities<{ sent_request: SentRequest | null }>();
-    return { case: asLoaded(entities[0] ?? null), sent: raw[0]?.sent_request ?? undefined };
+    // Case ids are UUIDs: another id names no case (PostgreSQL would refuse it as a uuid).
+    if (!UUID.test(env.caseId)) return { case: null };
+    const read = caseReadOf(env);
+    const [row] =
+      takeOpened(manager, read.key) ??
+      ((await manager.query(read.sql, read.params)) as Record<string, unknown>[]);
+    if (!row) return { case: null };
+    const sent = row.sent_request as SentRequest | null;
+    return { case: asLoaded(entityOfRow(manager, CaseEntity, row)), sent: sent ?? undefined };
   }
 
   /**
@@ -528,26 +518,26 @@ function timelineInsert(entries: readonly TimelineEntry[]): SqlWrite {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function caseReadKey(id: string, requestHash: string | undefined): string {
-  return `intake.cases:${id}:${requestHash ?? ''}`;
-}
-
-/**
- * What intake's handlers read first for a message: its case, locked, with the request a reply
- * quotes. The transport sends it with the transaction's opening (see HostedService.openingRead);
- * `receive` takes its rows. None for a case id that is no UUID: the handler's own read reports it.
- */
-export function caseOpeningRead(env: Envelope): OpeningRead | undefined {
-  if (!UUID.test(env.caseId)) return undefined;
-  const hash = env.inReplyTo?.hash;
+/** A message's case, locked, with the request a reply quotes (the column `sent_request`). */
+function caseReadOf(env: Envelope): OpeningRead {
+  const hash = env.inReplyTo?.hash ?? null;
   return {
-    key: caseReadKey(env.caseId, hash),
+    key: `intake.cases:${env.caseId}:${hash ?? ''}`,
     sql: `SELECT c.*, (SELECT json_build_object('type', r.type, 'round', r.round)
                          FROM intake.case_requests r
                         WHERE r.case_id = c.id AND r.hash = $2 LIMIT 1) AS sent_request
             FROM intake.cases c WHERE c.id = $1 FOR UPDATE OF c`,
-    params: [env.caseId, hash ?? null],
+    params: [env.caseId, hash],
   };
+}
+
+/**
+ * What intake's handlers read first for a message (see HostedService.openingRead): its case, as
+ * `receive` reads it. None for a case id that is no UUID (no case has one: `receive` refuses the
+ * message as UNKNOWN_CASE); PostgreSQL would refuse the whole opening.
+ */
+export function caseOpeningRead(env: Envelope): OpeningRead | undefined {
+  return UUID.test(env.caseId) ? caseReadOf(env) : undefined;
 }
 
 /** Each locked case's columns as read (JSON), to write back only what a transition changed. */
