@@ -325,19 +325,22 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
 
   const meter = await CpuMeter.open(o.pgUrl, o.redisUrl);
 
-  // ---- 1. baseline
+  // ---- 1. baseline, then the case's messages alone, with the same load and resources
+  const pipeline = {
+    pgUrl: o.pgUrl,
+    redisUrl: o.redisUrl,
+    prefix: o.baselinePrefix,
+    flows: o.cases,
+    producers: o.concurrency,
+    concurrency: o.workerConcurrency,
+    poolSize: o.poolSize ?? 10,
+    meter,
+  };
   let baseline: CaseBenchReport['baseline'] = null;
   if (!o.skipBaseline) {
     say(`baseline: hand-written pipeline, ${o.cases} flows…`);
     baseline = await runHandWrittenPipeline({
-      pgUrl: o.pgUrl,
-      redisUrl: o.redisUrl,
-      prefix: o.baselinePrefix,
-      flows: o.cases,
-      producers: o.concurrency,
-      concurrency: o.workerConcurrency,
-      poolSize: o.poolSize ?? 10,
-      meter,
+      ...pipeline,
       onProgress: (done) => {
         if (done % 100 === 0) say(`baseline: ${done}/${o.cases} flows`);
       },
@@ -349,15 +352,8 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       `messages only: ${CASE_MESSAGES} messages per flow through the backbone, ${o.cases} flows…`,
     );
     const run = await runMessagesOnlyPipeline({
-      pgUrl: o.pgUrl,
-      redisUrl: o.redisUrl,
-      prefix: o.baselinePrefix,
-      flows: o.cases,
-      producers: o.concurrency,
-      concurrency: o.workerConcurrency,
-      poolSize: o.poolSize ?? 10,
+      ...pipeline,
       relay: o.relay ?? { batchSize: 100, pollMs: 500 },
-      meter,
       onProgress: (done) => say(`messages only: ${done}/${o.cases} flows`),
     });
     messagesOnly = {

@@ -42,14 +42,30 @@ export interface HandWrittenResult {
 
 const STAGES = 4;
 
-export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<HandWrittenResult> {
-  const dbName = `bench_hw_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new Client({ connectionString: o.pgUrl });
+/** A database of a pipeline's own on the server of `pgUrl`, created now, dropped by `drop`. */
+export async function scratchDatabase(
+  pgUrl: string,
+  tag: string,
+): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `bench_${tag}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new Client({ connectionString: pgUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(o.pgUrl);
-  url.pathname = `/${dbName}`;
-  const pool = new Pool({ connectionString: url.toString(), max: o.poolSize });
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(pgUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<HandWrittenResult> {
+  const db = await scratchDatabase(o.pgUrl, 'hw');
+  const pool = new Pool({ connectionString: db.url, max: o.poolSize });
   // An idle connection closed under the pool (the database is dropped at the end) is not a failure.
   pool.on('error', () => undefined);
   const tx = async (sql: string, params: unknown[]) => {
@@ -114,7 +130,7 @@ export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<Han
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()));
 
-    const spent = await o.meter?.start({ node: 'self', database: dbName });
+    const spent = await o.meter?.start({ node: 'self', database: db.name });
     const started = Date.now();
     let sent = 0;
     await Promise.all(
@@ -140,7 +156,6 @@ export async function runHandWrittenPipeline(o: HandWrittenOptions): Promise<Han
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all(queues.map((q) => q.obliterate({ force: true }).then(() => q.close())));
     await pool.end();
-    await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }

@@ -19,7 +19,6 @@ import { Queue } from 'bullmq';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
@@ -37,8 +36,7 @@ import {
   workerConnection,
 } from '@app/messaging';
 import { dataSourceOptions } from '@app/persistence';
-import type { CpuMeter } from './cpu-meter';
-import type { HandWrittenResult } from './hand-written-pipeline';
+import { HandWrittenOptions, HandWrittenResult, scratchDatabase } from './hand-written-pipeline';
 
 /** Messages a case sends between services on its way to DISPATCHED (timers not counted). */
 export const CASE_MESSAGES = 7;
@@ -112,29 +110,15 @@ class HopController {
   }
 }
 
-export interface MessagesOnlyOptions {
-  pgUrl: string;
-  redisUrl: string;
-  prefix: string;
-  flows: number;
-  producers: number;
-  concurrency: number;
-  poolSize: number;
+export interface MessagesOnlyOptions extends HandWrittenOptions {
   /** The system's OUTBOX_BATCH_SIZE and OUTBOX_POLL_MS. */
   relay: { batchSize: number; pollMs: number };
-  onProgress?: (done: number) => void;
-  meter?: CpuMeter | null;
 }
 
 export async function runMessagesOnlyPipeline(o: MessagesOnlyOptions): Promise<HandWrittenResult> {
-  const dbName = `bench_msg_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
-  const admin = new Client({ connectionString: o.pgUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = new URL(o.pgUrl);
-  url.pathname = `/${dbName}`;
+  const db = await scratchDatabase(o.pgUrl, 'msg');
   const ds = new DataSource(
-    dataSourceOptions(url.toString(), { entities: [], migrations: [] }, o.poolSize),
+    dataSourceOptions(db.url, { entities: [], migrations: [] }, o.poolSize),
   );
   const client = new BullMqClient({
     redisUrl: o.redisUrl,
@@ -176,7 +160,7 @@ export async function runMessagesOnlyPipeline(o: MessagesOnlyOptions): Promise<H
     await app.listen();
     for (const relay of relays) await relay.start();
 
-    const spent = await o.meter?.start({ node: 'self', database: dbName });
+    const spent = await o.meter?.start({ node: 'self', database: db.name });
     const started = Date.now();
     let sent = 0;
     let reported = 0;
@@ -221,7 +205,6 @@ export async function runMessagesOnlyPipeline(o: MessagesOnlyOptions): Promise<H
       await queue.close();
     }
     if (ds.isInitialized) await ds.destroy();
-    await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await db.drop();
   }
 }
