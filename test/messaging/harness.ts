@@ -11,6 +11,7 @@ import {
   defineCatalog,
   Envelope,
   ForegroundLoad,
+  HostedService,
   Keyring,
   messagingTablesUp,
   Outbox,
@@ -111,6 +112,7 @@ export interface Harness {
       maxInFlight?: number;
       foreground?: ForegroundLoad;
       maxInFlightWhileServing?: number;
+      openingRead?: HostedService['openingRead'];
     },
   ): Promise<{ close: () => Promise<void> }>;
   send(payload: {
@@ -171,7 +173,9 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
       const server = new BullMqServer({
         redisUrl: TEST_REDIS_URL,
         prefix: queues.prefix,
-        services: [{ service: 'sink', schema: SCHEMA, provinces: ['34'] }],
+        services: [
+          { service: 'sink', schema: SCHEMA, provinces: ['34'], openingRead: sinkOpts.openingRead },
+        ],
         catalog: testCatalog,
         keyring,
         dataSource,

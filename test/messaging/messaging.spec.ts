@@ -1,9 +1,11 @@
+import { Controller, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions } from '@nestjs/microservices';
+import { Ctx, EventPattern, MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import {
   BullMqClient,
+  BullMqContext,
   BullMqServer,
   DeadLetterStore,
   Envelope,
@@ -14,6 +16,7 @@ import {
   sealAndSign,
   signingBytes,
 } from '@app/messaging';
+import { takeOpened } from '@app/persistence';
 import { waitFor } from '../support/wait';
 import {
   createHarness,
@@ -133,6 +136,54 @@ describe('messaging backbone', () => {
     );
     await queue.close();
     expect(await h.effects()).toHaveLength(1);
+  });
+
+  it("a service's opening read goes with the opening, its handler takes the rows; a failing one is retried, then dead-lettered, logged as the opening's failure", async () => {
+    /** Records as its effect how many effects the opening read saw (-1: no rows to take). */
+    @Controller()
+    class CountingSink {
+      @EventPattern('test.ping')
+      async onPing(@Payload() env: Envelope<{ n: number }>, @Ctx() ctx: BullMqContext) {
+        const manager = ctx.getManager();
+        const seen = takeOpened(manager, `effects:${env.caseId}`)?.[0]?.n as number | undefined;
+        await manager.query(`INSERT INTO sink.effects (message_id, n) VALUES ($1, $2)`, [
+          env.id,
+          seen ?? -1,
+        ]);
+      }
+    }
+    @Module({ controllers: [CountingSink] })
+    class CountingModule {}
+    const logged = jest.spyOn(Logger.prototype, 'error');
+    try {
+      await h.startSink(CountingModule, {
+        concurrency: 1,
+        // The case of n = 13 gets a read PostgreSQL refuses: the opening fails, not the handler.
+        openingRead: (env) => ({
+          key: `effects:${env.caseId}`,
+          sql:
+            env.caseId === 'case-13'
+              ? `SELECT 1 / 0 AS n`
+              : `SELECT count(*)::int AS n FROM sink.effects`,
+          params: [],
+        }),
+      });
+      const relay = h.makeRelay();
+      await relay.start();
+      const bad = await h.send({ n: 13 });
+      for (let n = 1; n <= 3; n++) await h.send({ n });
+      const effects = await waitFor('3 effects', h.effects, (rows) => rows.length === 3);
+      // Handled one at a time, each saw the effects committed before it: 0, 1, 2 (in some order).
+      expect(effects.map((e) => e.n).sort()).toEqual([0, 1, 2]);
+      const [letter] = await waitFor('a dead letter', h.deadLetters, (rows) => rows.length === 1);
+      expect(letter).toMatchObject({ reason: 'HANDLER_FAILED', attempts: 3, message_id: bad.id });
+      expect(letter.error).toMatch(/division by zero/);
+      expect(logged.mock.calls.map((c) => String(c[0]))).toContainEqual(
+        expect.stringMatching(/^opening failed \(lock, inbox or opening read\) on last attempt/),
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('a handler that fails twice and then succeeds produces one effect', async () => {

@@ -442,6 +442,8 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       throw new UnrecoverableError(`${error.reason}: ${error.message}`);
     }
     const meta = { messageId: envelope.id, caseId: envelope.caseId, type: envelope.type, attempt };
+    // Whether a failure came from the handler or from the opening before it (for the log).
+    let handlerRan = false;
     try {
       // One round trip opens the transaction, takes the case's lock in this service (its messages
       // are handled one at a time, in every service alike), records the message in the inbox (its
@@ -465,6 +467,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
         opening,
         async (manager, inserted) => {
           if (inserted.length === 0) return 'duplicate' as const;
+          handlerRan = true;
           const handler = this.getHandlerByPattern(envelope.type);
           if (!handler) throw new Error(`no handler for ${envelope.type}`);
           const result = await handler(
@@ -505,10 +508,10 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
           attempts: attempt,
           envelope,
         });
-        this.log.error(`handler failed on last attempt, dead-lettered: ${message}`, meta);
+        this.log.error(`${failed(handlerRan)} on last attempt, dead-lettered: ${message}`, meta);
         observe('dead-lettered', DeadLetterReason.HANDLER_FAILED);
       } else {
-        this.log.warn(`handler failed, will retry: ${message}`, meta);
+        this.log.warn(`${failed(handlerRan)}, will retry: ${message}`, meta);
         observe('failed');
       }
       throw error instanceof Error ? error : new Error(message);
@@ -594,6 +597,11 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
     }
     return { envelope, payload: parsed.data };
   }
+}
+
+/** What failed, for the log: the handler, or the transaction's opening before any handler ran. */
+function failed(handlerRan: boolean): string {
+  return handlerRan ? 'handler failed' : 'opening failed (lock, inbox or opening read)';
 }
 
 function describe(error: unknown): string {
