@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { ageOn, listCounties, todayInChina } from '@app/domain';
 import { aPortraitPng } from '@app/fixtures';
-import { DEV_JWT_SECRET, jwtKeyFrom, signJwt, type CallerRole } from '@app/platform';
+import { DEV_JWT_SECRET, jwtKeyFrom, loadConfig, signJwt, type CallerRole } from '@app/platform';
 import { generateRegistry, importRegistryRecords, RegistryRecord } from '../apps/verification/src';
 import { CpuMeter, CpuSpent } from './cpu-meter';
 import { HandWrittenResult, runHandWrittenPipeline } from './hand-written-pipeline';
@@ -43,8 +43,6 @@ export interface CaseBenchOptions {
   workerConcurrency: number;
   /** PostgreSQL connections of the baseline (the system's DATABASE_POOL_SIZE; default 10). */
   poolSize?: number;
-  /** The system's outbox relay settings (OUTBOX_BATCH_SIZE, OUTBOX_POLL_MS), for messages only. */
-  relay?: { batchSize: number; pollMs: number };
   /** Acceptance points per province; provinces below. */
   pointsPerProvince?: number;
   provinces?: string[];
@@ -351,9 +349,11 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     say(
       `messages only: ${CASE_MESSAGES} messages per flow through the backbone, ${o.cases} flows…`,
     );
+    // The relay settings the system gets from this environment (it inherits it when started).
+    const { OUTBOX_BATCH_SIZE, OUTBOX_POLL_MS } = loadConfig(process.env);
     const run = await runMessagesOnlyPipeline({
       ...pipeline,
-      relay: o.relay ?? { batchSize: 100, pollMs: 500 },
+      relay: { batchSize: OUTBOX_BATCH_SIZE, pollMs: OUTBOX_POLL_MS },
       onProgress: (done) => say(`messages only: ${done}/${o.cases} flows`),
     });
     messagesOnly = {

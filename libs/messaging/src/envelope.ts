@@ -56,6 +56,11 @@ export function envelopeHash(envelope: Envelope): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** True for a UUID in its canonical text form (message ids; case ids, which every service makes so). */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** Structural check of an envelope received from a queue; returns the problem or null. */
 export function envelopeShapeProblem(value: unknown): string | null {
   if (!value || typeof value !== 'object') return 'envelope is not an object';
@@ -65,7 +70,7 @@ export function envelopeShapeProblem(value: unknown): string | null {
     typeof a === 'object' &&
     typeof (a as Address).province === 'string' &&
     typeof (a as Address).service === 'string';
-  if (typeof e.id !== 'string' || !UUID.test(e.id)) return 'id must be a uuid';
+  if (typeof e.id !== 'string' || !isUuid(e.id)) return 'id must be a uuid';
   if (typeof e.type !== 'string' || !e.type) return 'type must be a non-empty string';
   if (!Number.isInteger(e.schemaVersion)) return 'schemaVersion must be an integer';
   if (typeof e.caseId !== 'string' || !e.caseId) return 'caseId must be a non-empty string';

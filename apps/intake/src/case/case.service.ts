@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Catalog } from '@app/contracts';
-import { DeadLetterReason, Envelope, MessageRefusedError, OutOfOrderError } from '@app/messaging';
+import {
+  DeadLetterReason,
+  Envelope,
+  isUuid,
+  MessageRefusedError,
+  OutOfOrderError,
+} from '@app/messaging';
 import {
   CaseEffect,
   IllegalTransitionError,
@@ -212,7 +218,7 @@ export class CaseService {
     env: Envelope,
   ): Promise<{ case: CaseEntity | null; sent?: SentRequest }> {
     // Case ids are UUIDs: another id names no case (PostgreSQL would refuse it as a uuid).
-    if (!UUID.test(env.caseId)) return { case: null };
+    if (!isUuid(env.caseId)) return { case: null };
     const read = caseReadOf(env);
     const [row] =
       takeOpened(manager, read.key) ??
@@ -516,8 +522,6 @@ function timelineInsert(entries: readonly TimelineEntry[]): SqlWrite {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A message's case, locked, with the request a reply quotes (the column `sent_request`). */
 function caseReadOf(env: Envelope): OpeningRead {
   const hash = env.inReplyTo?.hash ?? null;
@@ -537,7 +541,7 @@ function caseReadOf(env: Envelope): OpeningRead {
  * message as UNKNOWN_CASE); PostgreSQL would refuse the whole opening.
  */
 export function caseOpeningRead(env: Envelope): OpeningRead | undefined {
-  return UUID.test(env.caseId) ? caseReadOf(env) : undefined;
+  return isUuid(env.caseId) ? caseReadOf(env) : undefined;
 }
 
 /** Each locked case's columns as read (JSON), to write back only what a transition changed. */
