@@ -128,6 +128,8 @@ describe('intake: orchestration of the case', () => {
         '"issue"',
         '"pending_command"',
         '"last_sent_at"',
+        // The review deadline's reminder, withdrawn: the case no longer waits for a decision.
+        '"timer_jobs"',
         '"timeline_head"',
         '"updated_at"',
       ]);
@@ -539,6 +541,53 @@ describe('intake: orchestration of the case', () => {
       expect.arrayContaining(['IN_PRODUCTION', 'PRODUCED']),
     );
     expect(await deadLettersOf(c.id)).toEqual([]);
+  });
+
+  it("reminders the case no longer waits for are withdrawn from Redis: the review deadline's once decided, every one once closed", async () => {
+    const c = await newCase();
+    const timerJobs = async (): Promise<Record<string, string>> =>
+      (await db().query(`SELECT timer_jobs FROM intake.cases WHERE id = $1`, [c.id]))[0].timer_jobs;
+    const armed = await timerJobs();
+    expect(Object.keys(armed).sort()).toEqual(['REVIEW_DEADLINE', 'STATUTORY_DEADLINE']);
+    // The recorded job is the timer message the outbox holds (its job id is the message id).
+    const timers = await outboxOf(c.id, 'case.timer');
+    expect(timers.map((t) => t.envelope.id).sort()).toEqual(Object.values(armed).sort());
+    const connection = testRedis();
+    const queue = new Queue('{intake.33}', { connection, prefix: system.queuePrefix });
+    const state = (jobId: string) => queue.getJobState(jobId);
+    try {
+      await waitFor(
+        'both reminders published as delayed jobs',
+        () => Promise.all(Object.values(armed).map(state)),
+        (states) => states.every((s) => s === 'delayed'),
+      );
+
+      await inject.toIntake('review.decided', c.id, answers.approved(1), HUKOU, '33');
+      await reaches(c.id, 'APPROVED');
+      expect(await timerJobs()).toEqual({ STATUTORY_DEADLINE: armed.STATUTORY_DEADLINE });
+      await waitFor(
+        'the review reminder withdrawn',
+        () => state(armed.REVIEW_DEADLINE),
+        (s) => s === 'unknown',
+      );
+      // The statutory limit still runs until the case is closed.
+      expect(await state(armed.STATUTORY_DEADLINE)).toBe('delayed');
+
+      const cancelled = await clerk.post(`/api/v1/applications/${c.id}/cancel`, {
+        reason: 'withdrawn after approval',
+      });
+      expect(cancelled.status).toBe(200);
+      await reaches(c.id, 'CANCELLED');
+      expect(await timerJobs()).toEqual({});
+      await waitFor(
+        'the statutory reminder withdrawn',
+        () => state(armed.STATUTORY_DEADLINE),
+        (s) => s === 'unknown',
+      );
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('timers: a stale timer does nothing; a due one flags the case and re-sends the review request', async () => {

@@ -13,6 +13,7 @@ import { FlagCounts1795409600000 } from './migrations/1795409600000-FlagCounts';
 import { DeferredRollups1795409700000 } from './migrations/1795409700000-DeferredRollups';
 import { TimelineHashChain1795401000000 } from './migrations/1795401000000-TimelineHashChain';
 import { TimelineHead1795409100000 } from './migrations/1795409100000-TimelineHead';
+import { TimerJobs1795409800000 } from './migrations/1795409800000-TimerJobs';
 
 /** Intake as a deployable feature: its module, its tables (schema `intake`) and its queues. */
 export const intakeFeature: FeatureDefinition = {
@@ -31,6 +32,7 @@ export const intakeFeature: FeatureDefinition = {
       ScopeCounts1795409500000,
       FlagCounts1795409600000,
       DeferredRollups1795409700000,
+      TimerJobs1795409800000,
     ],
   },
   service: Service.INTAKE,

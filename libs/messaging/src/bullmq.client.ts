@@ -1,6 +1,6 @@
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
-import type { Envelope } from './envelope';
+import type { Address, Envelope } from './envelope';
 import { queueName } from './queues';
 import { createRedisClient, DependencyLog, RedisClient, RedisEndpoint, whenReady } from './redis';
 
@@ -22,6 +22,12 @@ export interface PublishItem {
   envelope: Envelope;
   jobId: string;
   delayMs?: number;
+}
+
+/** A delayed job to withdraw: where it waits (its recipient's queue) and its job id. */
+export interface WithdrawItem {
+  recipient: Address;
+  jobId: string;
 }
 
 /**
@@ -123,6 +129,21 @@ export class BullMqClient extends ClientProxy {
         ),
       ),
     );
+  }
+
+  /**
+   * Removes delayed jobs that are no longer wanted (a durable timer whose deadline the case no
+   * longer waits for). Returns how many were removed. A job a worker holds now (locked) is left
+   * alone, so this never touches a message being handled; one that already ran is only dropped from
+   * the recent jobs Redis keeps; one that is gone counts nothing.
+   */
+  async withdraw(items: readonly WithdrawItem[]): Promise<number> {
+    const client = this.redis();
+    if (client.status !== 'ready') await whenReady(client, 5000);
+    const removed = await Promise.all(
+      items.map((item) => this.queueFor(queueName(item.recipient)).remove(item.jobId)),
+    );
+    return removed.reduce((n, r) => n + r, 0);
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket<Envelope>): Promise<T> {

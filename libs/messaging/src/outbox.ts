@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 import type { SqlWrite } from '@app/persistence';
-import type { BullMqClient } from './bullmq.client';
+import type { BullMqClient, WithdrawItem } from './bullmq.client';
 import { NATIONAL_ADDRESS, Party } from './catalog';
 import type { CaseParties, Catalog, MessageDefinition, MessageTypeOf, PayloadOf } from './catalog';
 import { Address, Envelope, envelopeHash, UnsignedEnvelope } from './envelope';
@@ -136,6 +136,25 @@ export class Outbox<C extends Catalog> {
     };
   }
 
+  /**
+   * Delayed messages (durable timers) this transaction makes useless, withdrawn from their queues
+   * once it commits (nothing is withdrawn if it rolls back). Best effort, by design: a timer that
+   * is not withdrawn (this process stops first, Redis is away) fires later and finds nothing to do,
+   * as any stale timer does; what is withdrawn costs no handling then and no memory in Redis until.
+   */
+  withdrawAfterCommit(manager: EntityManager, items: readonly WithdrawItem[]): void {
+    if (!manager.queryRunner) {
+      throw new Error('withdrawAfterCommit needs a transaction: it runs when that commits');
+    }
+    if (items.length === 0) return;
+    const data = manager.queryRunner.data as Record<
+      string,
+      Map<string, WithdrawItem[]> | undefined
+    >;
+    const bySchema = (data[OUTBOX_WITHDRAWALS] ??= new Map());
+    bySchema.set(this.schema, [...(bySchema.get(this.schema) ?? []), ...items]);
+  }
+
   /** Marks the transaction as one that wrote to this outbox: its commit wakes this process's relay. */
   written(manager: EntityManager): void {
     markOutboxWritten(manager.queryRunner, this.schema);
@@ -202,6 +221,17 @@ export function addressOf(
  */
 const OUTBOX_WRITES = 'outboxSchemasWritten';
 
+/** Delayed jobs to withdraw once the transaction commits, by outbox schema (see withdrawAfterCommit). */
+const OUTBOX_WITHDRAWALS = 'outboxWithdrawals';
+
+/** The withdrawals a committed transaction left for `schema`'s relay, taken once. */
+function takeWithdrawals(queryRunner: QueryRunner | undefined, schema: string): WithdrawItem[] {
+  const data = queryRunner?.data as Record<string, Map<string, WithdrawItem[]> | undefined>;
+  const items = data?.[OUTBOX_WITHDRAWALS]?.get(schema) ?? [];
+  data?.[OUTBOX_WITHDRAWALS]?.delete(schema);
+  return items;
+}
+
 function markOutboxWritten(queryRunner: QueryRunner | undefined, schema: string): void {
   if (!queryRunner) return;
   const data = queryRunner.data as Record<string, Set<string> | undefined>;
@@ -238,6 +268,8 @@ export class OutboxRelay {
   private pendingWake = false;
   /** Rows published by this relay since start (for metrics and benchmarks). */
   published = 0;
+  /** Delayed jobs withdrawn after their transaction committed, since start. */
+  withdrawn = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -281,8 +313,24 @@ export class OutboxRelay {
         OUTBOX_WRITES
       ];
       if (written?.has(this.schema)) this.nudge();
+      const withdrawals = takeWithdrawals(event.queryRunner, this.schema);
+      if (withdrawals.length) void this.withdraw(withdrawals);
+    },
+    afterTransactionRollback: (event) => {
+      takeWithdrawals(event.queryRunner, this.schema);
     },
   };
+
+  /** Withdraws delayed jobs (see Outbox.withdrawAfterCommit); a failure is logged, never thrown. */
+  private async withdraw(items: WithdrawItem[]): Promise<void> {
+    try {
+      this.withdrawn += await this.client.withdraw(items);
+    } catch (error) {
+      this.logger.warn(
+        `could not withdraw ${items.length} delayed job(s); they will fire and find nothing to do: ${(error as Error).message}`,
+      );
+    }
+  }
 
   /**
    * Publishes one batch; returns how many rows it published. Two round trips to PostgreSQL, each

@@ -254,7 +254,12 @@ export class CaseCommandsService {
     return envelope;
   }
 
-  /** A durable timer: a delayed case.timer message to intake of the residence province. */
+  /**
+   * A durable timer: a delayed case.timer message to intake of the residence province. Its job id
+   * (the message id) is recorded on the case (`timerJobs`), so it can be withdrawn once the case no
+   * longer waits for the deadline. In a batch, the case's own write carries the record; alone (the
+   * next link of a chain), the case's column is updated with the outbox row, in one statement.
+   */
   async scheduleTimer(
     manager: EntityManager,
     c: CaseEntity,
@@ -273,9 +278,39 @@ export class CaseCommandsService {
       parties: partiesOf(c),
       delayMs: Math.min(this.timerLinkMs, Math.max(0, dueAt.getTime() - now.getTime())),
     });
-    if (batch) batch.messages.push(message);
-    else await this.messaging.outbox.write(manager, [message]);
+    c.timerJobs = { ...c.timerJobs, [kind]: message.envelope.id };
+    if (batch) {
+      batch.messages.push(message);
+    } else {
+      const { sql, params } = joinWrites([
+        this.messaging.outbox.insertOf([message]),
+        {
+          sql: `UPDATE intake.cases SET timer_jobs = $1 WHERE id = $2`,
+          params: [JSON.stringify(c.timerJobs), c.id],
+        },
+      ]);
+      await manager.query(sql, params);
+      this.messaging.outbox.written(manager);
+    }
     return message.envelope;
+  }
+
+  /**
+   * Withdraws reminders (timer jobs) the case no longer waits for, once the transaction commits:
+   * they would otherwise wait in Redis for days and then be handled only to be ignored.
+   */
+  withdrawTimers(manager: EntityManager, c: CaseEntity, jobIds: readonly string[]): void {
+    const recipient = this.messaging.address(c.residenceProvince);
+    this.messaging.outbox.withdrawAfterCommit(
+      manager,
+      jobIds.map((jobId) => ({ recipient, jobId })),
+    );
+    if (jobIds.length) {
+      this.logger.debug(`withdrawing ${jobIds.length} reminder(s) the case no longer waits for`, {
+        caseId: c.id,
+        receipt: c.receiptNumber,
+      });
+    }
   }
 
   /** Writes a batch: its outbox rows and the awaited commands' hashes, in one statement. */

@@ -9,7 +9,13 @@ import type {
   NewbornRegistrationT,
   SupplementItemT,
 } from '@app/contracts';
-import type { CaseKind, CaseStatus, DeliveryMethod, NewbornStatus } from '@app/workflow';
+import type {
+  CaseKind,
+  CaseStatus,
+  DeadlineKind,
+  DeliveryMethod,
+  NewbornStatus,
+} from '@app/workflow';
 
 /** Stored fingerprint capture: two templates, or why they could not be taken. */
 export interface FingerprintsRecord {
@@ -245,6 +251,14 @@ export class CaseEntity {
 
   @Column({ type: 'integer', default: 0 })
   resendCount!: number;
+
+  /**
+   * The job id of the reminder (a delayed case.timer message) now waiting for each deadline: it is
+   * withdrawn once the case no longer waits for that deadline (see CaseService). Empty for a case
+   * written before the column: its reminders fire and find the case moved on.
+   */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  timerJobs!: Partial<Record<DeadlineKind, string>>;
 
   /**
    * The hash of the last timeline entry (read with the case's lock; an append chains to it and

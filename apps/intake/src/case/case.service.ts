@@ -11,6 +11,7 @@ import {
 } from '@app/messaging';
 import {
   CaseEffect,
+  DeadlineKind,
   IllegalTransitionError,
   machineOf,
   MachineResult,
@@ -18,6 +19,7 @@ import {
   MachineTransition,
   runMachine,
   Side,
+  transitionsFor,
 } from '@app/workflow';
 import {
   entityOfRow,
@@ -314,7 +316,9 @@ export class CaseService {
       reason: request.reason ?? null,
       at,
     });
+    const timersBefore = c.timerJobs ?? {};
     const batch = await this.carryOut(manager, c, result, { causedBy: message, at }, write.photo);
+    this.commands.withdrawTimers(manager, c, this.timersNoLongerAwaited(c, timersBefore, who));
     await this.write(manager, c, write, [...write.earlier, entry], batch);
     this.logger.log(`${result.from} -> ${result.to} by ${result.event}`, meta);
     return {
@@ -382,6 +386,32 @@ export class CaseService {
       await this.commands.scheduleTimer(manager, c, kind, due, ctx.at, batch);
     }
     return batch;
+  }
+
+  /**
+   * The reminders recorded before this transition that the case no longer waits for after it: one
+   * whose deadline was re-armed (a new reminder replaced it), or whose deadline's event the case's
+   * machine no longer accepts in the new status (decided, closed, collected). Their records are
+   * dropped; their jobs are returned to be withdrawn, except the timer being handled now (a worker
+   * holds it, and it completes by itself).
+   */
+  private timersNoLongerAwaited(
+    c: CaseEntity,
+    before: Partial<Record<DeadlineKind, string>>,
+    who: TransitionActor,
+  ): string[] {
+    const machine = machineOf(c.kind);
+    const now = { ...c.timerJobs };
+    const stale: string[] = [];
+    for (const [kind, jobId] of Object.entries(before) as [DeadlineKind, string][]) {
+      const replaced = now[kind] !== jobId;
+      if (!replaced && transitionsFor(c.status, DEADLINES[kind].event, machine).length > 0)
+        continue;
+      if (!replaced) delete now[kind];
+      if (jobId !== who.messageId) stale.push(jobId);
+    }
+    c.timerJobs = now;
+    return stale;
   }
 
   /**
