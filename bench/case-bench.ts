@@ -103,6 +103,11 @@ export interface CaseBenchReport {
     errors: number;
   };
   light: { cases: number; endToEndMs: Percentiles; intakeMs: Percentiles };
+  /**
+   * Reminders (delayed case.timer jobs in intake's queues) the run left waiting in Redis, per case
+   * it created: each one fires later (days on) as one more handled message, unless withdrawn.
+   */
+  reminders: { cases: number; waiting: number; perCase: number };
 }
 
 const DEFAULT_PROVINCES = ['31', '32', '33', '34', '44', '51'];
@@ -162,6 +167,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     points.map((p) => [p, bearer('clerk', { province: p.slice(0, 2), point: p })]),
   );
   const ops = bearer('ops', { province: provinces[0] });
+  const opsOf = new Map(provinces.map((p) => [p, bearer('ops', { province: p })]));
 
   async function api<T>(
     method: string,
@@ -305,6 +311,20 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     }
   }
 
+  /** Delayed jobs in intake's queues of the run's provinces (its reminders), from the ops board. */
+  async function remindersWaiting(): Promise<number> {
+    let n = 0;
+    for (const p of provinces) {
+      const board = await api<{ queues: { service: string; delayed: number }[] }>(
+        'GET',
+        `/api/v1/ops/queues?province=${p}`,
+        opsOf.get(p)!,
+      );
+      n += board.queues.filter((q) => q.service === 'intake').reduce((k, q) => k + q.delayed, 0);
+    }
+    return n;
+  }
+
   async function readCases(ids: string[], pointOf: Map<string, string>): Promise<CaseView[]> {
     const out: CaseView[] = [];
     let next = 0;
@@ -368,6 +388,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
   }
 
   // ---- 2. throughput
+  const remindersBefore = await remindersWaiting();
   const before = await dispatchedCount();
   const systemSpent =
     meter && o.systemPid !== undefined
@@ -459,6 +480,8 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
     }
     say(`light: ${i + 1}/${o.light}, last ${lightE2e[lightE2e.length - 1]} ms`);
   }
+  const runCases = o.cases + offered.length + o.light;
+  const remindersLeft = (await remindersWaiting()) - remindersBefore;
 
   return {
     points: points.length,
@@ -490,6 +513,7 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
       endToEndMs: percentiles(lightE2e),
       intakeMs: percentiles(lightIntake),
     },
+    reminders: { cases: runCases, waiting: remindersLeft, perCase: remindersLeft / runCases },
   };
 }
 
@@ -541,6 +565,7 @@ export function formatReport(r: CaseBenchReport): string {
     ...t.stages.map((s) => `  time in ${s.status.padEnd(13)} ${pct(s.ms)}`),
     `offered ${r.offered.rate}/s for ${r.offered.seconds} s (achieved ${r.offered.achievedRate.toFixed(1)}/s, ${r.offered.errors} errors): intake ${pct(r.offered.intakeMs)}`,
     `light load (one case at a time): intake → DISPATCHED ${pct(r.light.endToEndMs)}; intake ${pct(r.light.intakeMs)}`,
+    `reminders left waiting in Redis: ${r.reminders.perCase.toFixed(2)} per case (${r.reminders.waiting} delayed timer jobs for ${r.reminders.cases} cases, each one more handled message when it fires)`,
   ];
   return lines.join('\n');
 }

@@ -53,6 +53,9 @@ describe('case benchmark (tiny N)', () => {
     expect(report.offered).toMatchObject({ sent: 2, errors: 0 });
     expect(report.offered.intakeMs.n).toBe(2);
     expect(report.light.endToEndMs.n).toBe(1);
+    // Each DISPATCHED case still waits for its statutory limit, and for nothing else: the review
+    // deadline's reminder was withdrawn once the case was decided.
+    expect(report.reminders).toEqual({ cases: 7, waiting: 7, perCase: 1 });
     expect(lines.some((l) => l.startsWith('throughput:'))).toBe(true);
     // CPU is read from the operating system here (Linux, local servers): every part spent some.
     const cpu = report.throughput.cpuPerCase!;
@@ -70,5 +73,6 @@ describe('case benchmark (tiny N)', () => {
       /messages only \(the case's 7 messages .*\): [\d.]+ flows\/s → ratio [\d.]+ of the baseline; CPU per flow/,
     );
     expect(text).toMatch(/light load .* intake → DISPATCHED p50 \d+ ms/);
+    expect(text).toMatch(/reminders left waiting in Redis: 1\.00 per case \(7 delayed timer jobs/);
   }, 240_000);
 });
