@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Keyring } from './keyring';
 import { openEnvelope, sealAndSign } from './sealed-envelope';
-import { SealingError, SEALING_ALG } from './sealing';
+import {
+  EphemeralKeys,
+  OpenedKeys,
+  openPayload,
+  SealingError,
+  SEALING_ALG,
+  sealPayload,
+} from './sealing';
 import type { UnsignedEnvelope } from './envelope';
 import { signingBytes } from './envelope';
 
@@ -47,11 +54,56 @@ describe('payloads sealed for the recipient province', () => {
     expect(() => openEnvelope(Keyring.generate(['33']), envelope)).toThrow(SealingError);
   });
 
-  it('a fresh ephemeral key and nonce per message: the same payload never seals the same twice', () => {
+  it('a fresh nonce per message: the same payload never seals the same twice', () => {
     const a = sealAndSign(keyring, unsigned()).payload;
     const b = sealAndSign(keyring, unsigned()).payload;
-    expect(a.epk).not.toBe(b.epk);
+    expect(a.iv).not.toBe(b.iv);
     expect(a.ct).not.toBe(b.ct);
+    expect(openEnvelope(keyring, sealAndSign(keyring, unsigned()))).toEqual({
+      applicant,
+      round: 1,
+    });
+  });
+
+  it('an ephemeral key per recipient key, renewed after its lifetime and after its uses', () => {
+    let now = 0;
+    const keys = new EphemeralKeys(1000, 3, () => now);
+    const to33 = keyring.encryptionKey('33');
+    const to31 = keyring.encryptionKey('31');
+    const seal = (to = to33) => sealPayload({ round: 1 }, to, unsigned(), undefined, keys);
+    const [a, b, c] = [seal(), seal(), seal()];
+    expect(new Set([a.epk, b.epk, c.epk]).size).toBe(1);
+    expect(new Set([a.iv, b.iv, c.iv]).size).toBe(3);
+    // Another recipient key has its own.
+    expect(seal(to31).epk).not.toBe(a.epk);
+    // Three uses: the fourth payload gets a new key; its lifetime then starts again.
+    const d = seal();
+    expect(d.epk).not.toBe(a.epk);
+    now = 999;
+    expect(seal().epk).toBe(d.epk);
+    now = 1000;
+    const e = seal();
+    expect(e.epk).not.toBe(d.epk);
+    // Every one opens with the recipient's key (each derived once there).
+    const opened = new OpenedKeys();
+    const privateKey = (kid: string) => keyring.decryptionKey('33', kid);
+    for (const sealed of [a, b, c, d, e])
+      expect(openPayload(sealed, privateKey, unsigned(), opened)).toEqual({ round: 1 });
+  });
+
+  it('the recipient derives a content key once per ephemeral key, keeping the most recent ones', () => {
+    const opened = new OpenedKeys(2);
+    const key = keyring.decryptionKey('33', keyring.encryptionKey('33').kid)!;
+    let derived = 0;
+    const get = (epk: string) => opened.key(key, epk, () => Buffer.from(`key-${epk}-${++derived}`));
+    expect(get('A').toString()).toBe('key-A-1');
+    expect(get('A').toString()).toBe('key-A-1');
+    get('B');
+    get('A'); // A used last: B is the oldest
+    get('C'); // over capacity: B dropped
+    expect(derived).toBe(3);
+    expect(get('A').toString()).toBe('key-A-1');
+    expect(get('B').toString()).toBe('key-B-4');
   });
 
   it.each([

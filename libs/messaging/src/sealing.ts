@@ -18,7 +18,8 @@ import { canonicalJson, Envelope } from './envelope';
  * sits inside the signed envelope, so the signature covers the ciphertext.
  *
  * Construction (ECIES; see docs/protocol.md, test vectors in libs/messaging/test-vectors/):
- *   ephemeral X25519 key pair (e, E) per message; Z = X25519(e, R) with R the recipient's key;
+ *   ephemeral X25519 key pair (e, E), fresh for each recipient key at least every minute and every
+ *   EPHEMERAL_KEY_MAX_USES messages (see EphemeralKeys); Z = X25519(e, R) with R the recipient's key;
  *   key = HKDF-SHA256(ikm = Z, salt = E || R, info = SEALING_INFO, 32 bytes);
  *   ct = AES-256-GCM(key, iv (12 random bytes), canonical JSON of the payload,
  *        aad = canonical JSON of the envelope's {caseId, id, recipient, schemaVersion, sender, type})
@@ -123,21 +124,83 @@ function contentKey(shared: Buffer, epk: Buffer, recipientRaw: Buffer): Buffer {
   );
 }
 
+/** How long a sender keeps one ephemeral key for a recipient key. */
+export const EPHEMERAL_KEY_LIFETIME_MS = 60_000;
+/** How many payloads a sender seals with one ephemeral key at most (random 96-bit nonces). */
+export const EPHEMERAL_KEY_MAX_USES = 10_000;
+
+/** An ephemeral key pair's public half and the content key it gives for one recipient key. */
+interface SealingKey {
+  epk: Buffer;
+  key: Buffer;
+}
+
+/**
+ * The sender's ephemeral keys, one per recipient key, each renewed after EPHEMERAL_KEY_LIFETIME_MS
+ * or EPHEMERAL_KEY_MAX_USES payloads, whichever comes first. Why not one per message: the key pair,
+ * the X25519 agreement and the HKDF were about half of a message's sealing and opening CPU (the
+ * recipient derives each content key once, see OpenedKeys). What it changes: payloads sealed by one
+ * process for one recipient within a minute share their content key (each with its own random
+ * nonce, far below AES-GCM's limit for random nonces) and show the same `epk` (they already show the
+ * same sender and recipient). Recipients need no change: each payload still names its `epk`.
+ */
+export class EphemeralKeys {
+  private readonly byRecipient = new WeakMap<
+    KeyObject,
+    SealingKey & { until: number; left: number }
+  >();
+
+  constructor(
+    private readonly lifetimeMs = EPHEMERAL_KEY_LIFETIME_MS,
+    private readonly maxUses = EPHEMERAL_KEY_MAX_USES,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The ephemeral key to seal the next payload for `recipient` with. */
+  for(recipient: EncryptionKey): SealingKey {
+    const at = this.now();
+    let current = this.byRecipient.get(recipient.publicKey);
+    if (!current || current.left <= 0 || at >= current.until) {
+      const pair = generateKeyPairSync('x25519');
+      current = {
+        ...derive(pair.privateKey, rawX25519PublicKey(pair.publicKey), recipient),
+        until: at + this.lifetimeMs,
+        left: this.maxUses,
+      };
+      this.byRecipient.set(recipient.publicKey, current);
+    }
+    current.left--;
+    return current;
+  }
+}
+
+/** The process's ephemeral keys (sealPayload's default). */
+const EPHEMERAL_KEYS = new EphemeralKeys();
+
+function derive(ephemeral: KeyObject, epk: Buffer, recipient: EncryptionKey): SealingKey {
+  const shared = diffieHellman({ privateKey: ephemeral, publicKey: recipient.publicKey });
+  return { epk, key: contentKey(shared, epk, rawPublicKeyOf(recipient.publicKey)) };
+}
+
 /**
  * Seals a payload for a recipient key. `fixed` (test vectors only) supplies the ephemeral private
- * key and the nonce; in use both are fresh for every message.
+ * key and the nonce; in use the nonce is fresh for every message and the ephemeral key comes from
+ * `keys` (renewed every minute: see EphemeralKeys).
  */
 export function sealPayload(
   payload: unknown,
   recipient: EncryptionKey,
   context: SealingContext,
   fixed?: { ephemeralPrivateKey: KeyObject; iv: Buffer },
+  keys: EphemeralKeys = EPHEMERAL_KEYS,
 ): SealedPayload {
-  const pair = fixed ? undefined : generateKeyPairSync('x25519');
-  const ephemeral = fixed?.ephemeralPrivateKey ?? pair!.privateKey;
-  const epk = rawX25519PublicKey(pair?.publicKey ?? createPublicKey(ephemeral));
-  const shared = diffieHellman({ privateKey: ephemeral, publicKey: recipient.publicKey });
-  const key = contentKey(shared, epk, rawPublicKeyOf(recipient.publicKey));
+  const { epk, key } = fixed
+    ? derive(
+        fixed.ephemeralPrivateKey,
+        rawX25519PublicKey(createPublicKey(fixed.ephemeralPrivateKey)),
+        recipient,
+      )
+    : keys.for(recipient);
   const iv = fixed?.iv ?? randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(sealingAad(context));
@@ -170,6 +233,35 @@ export function sealedPayloadProblem(value: unknown): string | null {
 }
 
 /**
+ * Content keys the recipient derived, by private key and `epk`, the most recently used kept (a
+ * sender renews its ephemeral key every minute: see EphemeralKeys). A key is derived from the
+ * private key and `epk` alone, so a kept one is the one a fresh derivation would give; a payload that
+ * does not open with it would not open with that either.
+ */
+export class OpenedKeys {
+  private readonly keys = new WeakMap<KeyObject, Map<string, Buffer>>();
+
+  constructor(private readonly capacity = 1024) {}
+
+  key(privateKey: KeyObject, epk: string, derive: () => Buffer): Buffer {
+    let byEpk = this.keys.get(privateKey);
+    if (!byEpk) this.keys.set(privateKey, (byEpk = new Map()));
+    let key = byEpk.get(epk);
+    if (key) {
+      byEpk.delete(epk); // most recently used last
+    } else {
+      key = derive();
+      if (byEpk.size >= this.capacity) byEpk.delete(byEpk.keys().next().value!);
+    }
+    byEpk.set(epk, key);
+    return key;
+  }
+}
+
+/** The process's opened keys (openPayload's default). */
+const OPENED_KEYS = new OpenedKeys();
+
+/**
  * Opens a sealed payload with the recipient's private key (looked up by the payload's key id) and
  * returns the parsed JSON. Throws SealingError for anything that does not open.
  */
@@ -177,6 +269,7 @@ export function openPayload(
   sealed: unknown,
   privateKeyFor: (kid: string) => KeyObject | undefined,
   context: SealingContext,
+  opened: OpenedKeys = OPENED_KEYS,
 ): unknown {
   const problem = sealedPayloadProblem(sealed);
   if (problem) throw new SealingError(problem);
@@ -194,8 +287,13 @@ export function openPayload(
   if (ct.length < 16) throw new SealingError('payload.ct is shorter than its tag');
   let plaintext: string;
   try {
-    const shared = diffieHellman({ privateKey, publicKey: x25519PublicKeyFromRaw(epk) });
-    const key = contentKey(shared, epk, rawPublicKeyOf(privateKey));
+    const key = opened.key(privateKey, s.epk, () =>
+      contentKey(
+        diffieHellman({ privateKey, publicKey: x25519PublicKeyFromRaw(epk) }),
+        epk,
+        rawPublicKeyOf(privateKey),
+      ),
+    );
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(sealingAad(context));
     decipher.setAuthTag(ct.subarray(ct.length - 16));
