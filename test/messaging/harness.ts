@@ -103,7 +103,16 @@ export interface Harness {
   redisUrl: string;
   /** The sink's queue on a connection of its own (a single Redis or the cluster); close() drops both. */
   queue(): Queue;
-  makeRelay(): OutboxRelay;
+  /**
+   * A relay of this process (it publishes what `send` commits, at once), or with `otherProcess` one
+   * on a connection pool of its own, as another process's relay: it sees no commit here and finds
+   * the rows by polling only.
+   */
+  makeRelay(opts?: {
+    otherProcess?: boolean;
+    pollMs?: number;
+    client?: BullMqClient;
+  }): Promise<OutboxRelay>;
   startSink(
     module?: unknown,
     opts?: {
@@ -142,6 +151,7 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
   });
   const outbox = new Outbox(SCHEMA, testCatalog, keyring);
   const relays: OutboxRelay[] = [];
+  const otherPools: DataSource[] = [];
   const apps: { close: () => Promise<void> }[] = [];
 
   const harness: Harness = {
@@ -164,8 +174,17 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
       };
       return queue;
     },
-    makeRelay() {
-      const relay = new OutboxRelay(dataSource, SCHEMA, client, { batchSize: 50, pollMs: 50 });
+    async makeRelay(relayOpts = {}) {
+      let own = dataSource;
+      if (relayOpts.otherProcess) {
+        own = new DataSource({ type: 'postgres', url: db.url, extra: { max: 2 } });
+        await own.initialize();
+        otherPools.push(own);
+      }
+      const relay = new OutboxRelay(own, SCHEMA, relayOpts.client ?? client, {
+        batchSize: 50,
+        pollMs: relayOpts.pollMs ?? 50,
+      });
       relays.push(relay);
       return relay;
     },
@@ -213,6 +232,7 @@ export async function createHarness(opts: { attempts?: number } = {}): Promise<H
       ),
     async close() {
       for (const relay of relays) await relay.stop();
+      for (const pool of otherPools) await pool.destroy();
       for (const app of apps) await app.close().catch(() => undefined);
       await client.close();
       await dataSource.destroy();

@@ -49,7 +49,7 @@ describe('messaging backbone', () => {
 
   it('delivers through outbox → relay → queue → handler, one effect per message', async () => {
     await h.startSink();
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     for (let n = 1; n <= 20; n++) await h.send({ n });
     const effects = await waitFor('20 effects', h.effects, (rows) => rows.length === 20);
@@ -59,7 +59,7 @@ describe('messaging backbone', () => {
 
   it('messages prepared together are written in one INSERT and each delivered once', async () => {
     await h.startSink();
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     const ping = (n: number) =>
       h.outbox.prepare({
@@ -85,6 +85,95 @@ describe('messaging backbone', () => {
     expect(new Set(effects.map((r) => r.message_id)).size).toBe(3);
   });
 
+  it('publishes what this process commits at once, from memory, and marks it sent after (the polling claims none of it)', async () => {
+    await h.startSink();
+    // The polling's first pass runs at start, before anything is written; then it sleeps.
+    const relay = await h.makeRelay({ pollMs: 600_000 });
+    await relay.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const claims = jest.spyOn(Client.prototype, 'query');
+    try {
+      const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => h.send({ n: i + 1 })));
+      await waitFor('10 effects', h.effects, (rows) => rows.length === 10);
+      await waitFor(
+        'every row marked sent',
+        () => relay.backlog(),
+        (n) => n === 0,
+      );
+      const texts = claims.mock.calls.map(([q]) => String((q as { text?: string }).text ?? q));
+      expect(texts.filter((t) => /FOR UPDATE SKIP LOCKED/.test(t))).toEqual([]);
+      expect(relay.published).toBe(10);
+      const rows: { id: string; publish_attempts: number; last_error: string | null }[] =
+        await h.dataSource.query(`SELECT id, publish_attempts, last_error FROM sink.outbox`);
+      expect(rows.map((r) => r.id).sort()).toEqual(sent.map((e) => e.id).sort());
+      expect(rows.every((r) => r.publish_attempts === 1 && r.last_error === null)).toBe(true);
+    } finally {
+      claims.mockRestore();
+    }
+  });
+
+  it('a publish on commit that Redis refuses leaves the row to the polling, which publishes it', async () => {
+    await h.startSink();
+    let refused = 0;
+    const flaky = {
+      connected: () => true,
+      publish: async (items: PublishItem[]) => {
+        if (refused++ === 0) throw new Error('Redis refused on commit');
+        await h.client.publish(items);
+      },
+    } as unknown as BullMqClient;
+    const relay = await h.makeRelay({ client: flaky });
+    await relay.start();
+    await h.send({ n: 1 });
+    await waitFor('the effect', h.effects, (rows) => rows.length === 1);
+    await waitFor(
+      'the row marked sent',
+      () => relay.backlog(),
+      (n) => n === 0,
+    );
+    expect(refused).toBe(2); // the refused publish on commit, then the polling's
+  });
+
+  it('a message discarded in its transaction is neither kept nor published', async () => {
+    await h.startSink();
+    const relay = await h.makeRelay();
+    await relay.start();
+    await h.dataSource.transaction(async (m) => {
+      const kept = h.outbox.prepare({
+        type: 'test.ping',
+        caseId: 'case-1',
+        payload: { succeedOnAttempt: 1, sleepMs: 0, n: 1 },
+        from: SENDER,
+        parties: PARTIES,
+      });
+      const dropped = await h.outbox.add(m, {
+        type: 'test.ping',
+        caseId: 'case-2',
+        payload: { succeedOnAttempt: 1, sleepMs: 0, n: 2 },
+        from: SENDER,
+        parties: PARTIES,
+      });
+      await h.outbox.write(m, [kept]);
+      await h.outbox.discard(m, [dropped.id]);
+    });
+    await waitFor('the kept one', h.effects, (rows) => rows.length === 1);
+    await waitFor(
+      'its row marked sent',
+      () => relay.backlog(),
+      (n) => n === 0,
+    );
+    expect((await h.effects()).map((r) => r.n)).toEqual([1]);
+    expect((await h.dataSource.query(`SELECT count(*)::int AS n FROM sink.outbox`))[0].n).toBe(1);
+    const queue = h.queue();
+    expect(await queue.getJobCounts('completed', 'waiting', 'active', 'delayed')).toMatchObject({
+      completed: 1,
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+    });
+    await queue.close();
+  });
+
   it('while the node answers requests, messages yield: fewer at once, none lost, the backlog goes on when it is idle', async () => {
     const foreground = new ForegroundLoad();
     await h.startSink(undefined, {
@@ -93,7 +182,7 @@ describe('messaging backbone', () => {
       foreground,
       maxInFlightWhileServing: 1,
     });
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     const leave = foreground.enter();
     sinkConcurrency.most = 0;
@@ -168,7 +257,7 @@ describe('messaging backbone', () => {
           params: [],
         }),
       });
-      const relay = h.makeRelay();
+      const relay = await h.makeRelay();
       await relay.start();
       const bad = await h.send({ n: 13 });
       for (let n = 1; n <= 3; n++) await h.send({ n });
@@ -188,7 +277,7 @@ describe('messaging backbone', () => {
 
   it('a handler that fails twice and then succeeds produces one effect', async () => {
     await h.startSink();
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     await h.send({ n: 1, succeedOnAttempt: 3 });
     await waitFor('the effect', h.effects, (rows) => rows.length === 1);
@@ -197,7 +286,7 @@ describe('messaging backbone', () => {
 
   it('a poison message is dead-lettered after its last attempt while messages behind it flow', async () => {
     await h.startSink(undefined, { concurrency: 1 });
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     const poison = await h.send({ n: 0, succeedOnAttempt: 99 });
     for (let n = 1; n <= 5; n++) await h.send({ n });
@@ -338,7 +427,7 @@ describe('messaging backbone', () => {
     );
     expect(pending).toBe(10);
     // The restarted relay publishes them again (same job ids); each takes effect once.
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     await waitFor('10 effects', h.effects, (rows) => rows.length === 10);
     // The relay marks rows sent when its transaction commits, which may be after the consumer ran.
@@ -353,8 +442,9 @@ describe('messaging backbone', () => {
 
   it('two relays running together publish each message once, with one effect each', async () => {
     await h.startSink(undefined, { concurrency: 8 });
-    const a = h.makeRelay();
-    const b = h.makeRelay();
+    // As relays of two other processes: neither sees the commits, both poll the same rows.
+    const a = await h.makeRelay({ otherProcess: true });
+    const b = await h.makeRelay({ otherProcess: true });
     const total = 300;
     const writers = Array.from({ length: 6 }, (_, w) =>
       (async () => {
@@ -436,7 +526,7 @@ describe('messaging backbone', () => {
     expect(refusing.published).toBe(0);
     expect(await openTransactions()).toBe(0);
     // The rows are not left locked: the next pass claims and publishes them.
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     expect(await relay.relayOnce()).toBe(5);
     const after = await rows();
     expect(after.every((r: { sent_at: Date | null }) => r.sent_at instanceof Date)).toBe(true);
@@ -466,14 +556,14 @@ describe('messaging backbone', () => {
     await expect(cut.relayOnce()).rejects.toThrow();
     expect(await cut.backlog()).toBe(3);
     expect(await openTransactions()).toBe(0);
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     expect(await relay.relayOnce()).toBe(3);
     expect(await relay.backlog()).toBe(0);
   });
 
   it('a relay pass is two PostgreSQL round trips, and an empty one too', async () => {
     for (let n = 1; n <= 3; n++) await h.send({ n });
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     // Every statement the pool's connections send in this window (no sink or relay loop runs).
     const queries = jest.spyOn(Client.prototype, 'query');
     try {
@@ -490,7 +580,7 @@ describe('messaging backbone', () => {
 
   it('shutdown with jobs in flight loses none', async () => {
     const sink = await h.startSink(undefined, { concurrency: 4 });
-    const relay = h.makeRelay();
+    const relay = await h.makeRelay();
     await relay.start();
     for (let n = 1; n <= 12; n++) await h.send({ n, sleepMs: 300 });
     const queue = h.queue();

@@ -56,6 +56,11 @@ export class BullMqClient extends ClientProxy {
     return this.connection;
   }
 
+  /** Whether the shared connection is up now (no wait): publish-on-commit goes ahead only then. */
+  connected(): boolean {
+    return this.redis().status === 'ready';
+  }
+
   /** Whether Redis answers on the shared connection (health): no new connection per probe. */
   async ping(): Promise<void> {
     const client = this.redis();

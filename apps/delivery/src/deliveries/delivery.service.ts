@@ -505,7 +505,7 @@ export class DeliveryService {
     ]);
     // The last statement of its transaction: with a message's, it goes with the COMMIT.
     await writeWithCommit(manager, statement);
-    this.messaging.outbox.written(manager);
+    this.messaging.outbox.written(manager, [message]);
     return message.envelope.id;
   }
 

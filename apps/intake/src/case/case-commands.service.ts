@@ -290,7 +290,7 @@ export class CaseCommandsService {
         },
       ]);
       await manager.query(sql, params);
-      this.messaging.outbox.written(manager);
+      this.messaging.outbox.written(manager, [message]);
     }
     return message.envelope;
   }
@@ -338,9 +338,9 @@ export class CaseCommandsService {
     return writes;
   }
 
-  /** After the batch's writes ran: the transaction's commit wakes the outbox relay. */
+  /** After the batch's writes ran (or were queued for the COMMIT): published once it commits. */
   written(manager: EntityManager, batch: CommandBatch): void {
-    if (batch.messages.length) this.messaging.outbox.written(manager);
+    if (batch.messages.length) this.messaging.outbox.written(manager, batch.messages);
   }
 }
 

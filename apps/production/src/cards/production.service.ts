@@ -270,7 +270,7 @@ export class ProductionService {
     ]);
     // The last statement of the order's transaction: it goes with the COMMIT.
     await writeWithCommit(manager, { sql, params });
-    outbox.written(manager);
+    outbox.written(manager, replies);
 
     if (card.status === CardStatus.PRODUCED) {
       this.logger.log(`card ${card.serial} produced after ${card.attempts} attempt(s)`, meta);

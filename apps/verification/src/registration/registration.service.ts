@@ -76,8 +76,9 @@ export class RegistrationService {
     const decision = await this.decide(manager, request, payload, decidedAt);
     // The answer and the registration in one statement (a round trip costs CPU on both sides):
     // different tables, and only the registration's result is read.
+    const reply = this.replyTo(request, decision);
     const { sql, params } = joinWrites([
-      this.messaging.outbox.insertOf([this.replyTo(request, decision)]),
+      this.messaging.outbox.insertOf([reply]),
       {
         sql: `INSERT INTO verification.registrations
          (case_id, round, hukou_province, residence_province, request_message_id, request_hash,
@@ -102,7 +103,7 @@ export class RegistrationService {
       },
     ]);
     const inserted: { id: string }[] = await manager.query(sql, params);
-    this.messaging.outbox.written(manager);
+    this.messaging.outbox.written(manager, [reply]);
     if (inserted.length === 0) {
       // Cannot happen under the case's inbox and the certificate lock; refuse to answer twice
       // (the answer written with it is rolled back).
@@ -269,6 +270,7 @@ export class RegistrationService {
     request: Envelope,
     meta: Record<string, unknown>,
   ): Promise<RegistrationDecision> {
+    const reply = this.replyTo(request, recorded.decision);
     // The count and the answer in one statement (a round trip costs CPU on both sides).
     const { sql, params } = joinWrites([
       {
@@ -277,10 +279,10 @@ export class RegistrationService {
         WHERE id = $1`,
         params: [recorded.id, request.id],
       },
-      this.messaging.outbox.insertOf([this.replyTo(request, recorded.decision)]),
+      this.messaging.outbox.insertOf([reply]),
     ]);
     await manager.query(sql, params);
-    this.messaging.outbox.written(manager);
+    this.messaging.outbox.written(manager, [reply]);
     this.logger.log(
       `registration round ${recorded.round} already decided (${recorded.outcome}); recorded decision sent again`,
       meta,

@@ -130,11 +130,11 @@ export class ReviewService {
       });
     const { sql, params } = joinWrites(writes);
     const inserted: { id: string }[] = await manager.query(sql, params);
-    this.messaging.outbox.written(manager);
+    this.messaging.outbox.written(manager, [reply]);
     if (inserted.length === 0) {
       // Another request for the same round committed first (concurrent re-send; not expected
       // under the case's lock): take back the answer written with it, and answer with its decision.
-      await manager.query(`DELETE FROM verification.outbox WHERE id = $1`, [reply.envelope.id]);
+      await this.messaging.outbox.discard(manager, [reply.envelope.id]);
       const winner = await manager.findOne(ReviewEntity, {
         where: { caseId: request.caseId, round: payload.round },
       });
@@ -249,6 +249,7 @@ export class ReviewService {
     meta: Record<string, unknown>,
   ): Promise<ReviewHandling> {
     const changed = review.payloadHash !== payloadHash(payload);
+    const reply = this.replyTo(request, review.decision);
     // The count and the answer in one statement (a round trip costs CPU on both sides).
     const { sql, params } = joinWrites([
       {
@@ -257,10 +258,10 @@ export class ReviewService {
         WHERE id = $1`,
         params: [review.id, request.id],
       },
-      this.messaging.outbox.insertOf([this.replyTo(request, review.decision)]),
+      this.messaging.outbox.insertOf([reply]),
     ]);
     await manager.query(sql, params);
-    this.messaging.outbox.written(manager);
+    this.messaging.outbox.written(manager, [reply]);
     const message = changed
       ? `round ${payload.round} already decided (${review.outcome}); the repeated request differs from the one reviewed, the recorded decision is sent again (a new review needs a new round)`
       : `round ${payload.round} already decided (${review.outcome}); recorded decision sent again`;
