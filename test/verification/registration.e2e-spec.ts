@@ -268,14 +268,14 @@ describe('verification: registration.requested → registration.decided', () => 
       const again = signed(request.caseId, request.plain);
       await send(again);
       await decided(request.caseId, 2);
-      // The opening (BEGIN, the case's lock, the inbox, in one round trip), one read of the case
-      // (its parties, withdrawal, this round's decision), the certificate's lock, the parent (locked), the certificate, then
+      // The opening with the read of the case (BEGIN, the case's lock, the inbox, its parties,
+      // withdrawal, this round's decision: one round trip), the certificate's lock, the parent (locked), the certificate, then
       // either the same child in the parent's household or a new household (its number, the
       // parent's row), the citizen ID number, the child, the certificate used, the page number,
       // the registration with its answer, COMMIT.
-      expect(statements.handlingOf(request.id)).toHaveLength(household === null ? 13 : 12);
+      expect(statements.handlingOf(request.id)).toHaveLength(household === null ? 12 : 11);
       // A re-send: the read finds the decision; the count and the answer in one statement.
-      expect(statements.handlingOf(again.id)).toHaveLength(4);
+      expect(statements.handlingOf(again.id)).toHaveLength(3);
     } finally {
       statements.restore();
     }

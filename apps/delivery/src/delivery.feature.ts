@@ -2,6 +2,7 @@ import { Service } from '@app/contracts';
 import { FeatureDefinition } from '@app/platform';
 import { DeliveryEvent } from './deliveries/delivery-event.entity';
 import { Delivery } from './deliveries/delivery.entity';
+import { deliveryOpeningRead } from './deliveries/delivery.service';
 import { Notification } from './deliveries/notification.entity';
 import { DeliveryModule } from './delivery.module';
 import { DeliveryInit1795400000001 } from './migrations/1795400000001-DeliveryInit';
@@ -15,4 +16,5 @@ export const deliveryFeature: FeatureDefinition = {
     migrations: [DeliveryInit1795400000001, DeliverySecretGuard1795403000000],
   },
   service: Service.DELIVERY,
+  openingRead: deliveryOpeningRead,
 };

@@ -1,5 +1,6 @@
 import { Service } from '@app/contracts';
 import type { FeatureDefinition } from '@app/platform';
+import { verificationOpeningRead } from './opening-read';
 import { VerificationInit1763900000000 } from './migrations/1763900000000-VerificationInit';
 import { OpenApplications1795404000000 } from './migrations/1795404000000-OpenApplications';
 import { NewbornRegistration1795405000000 } from './migrations/1795405000000-NewbornRegistration';
@@ -25,4 +26,5 @@ export const verificationFeature: FeatureDefinition = {
   module: VerificationModule,
   database: verificationDatabase,
   service: Service.VERIFICATION,
+  openingRead: verificationOpeningRead,
 };

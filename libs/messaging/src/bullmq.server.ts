@@ -94,9 +94,11 @@ export interface HostedService {
    * What the service's handlers read first for a message (its case's row, say), sent with the
    * transaction's opening, after the case's lock and the inbox row: a handler that takes the rows
    * with takeOpened(manager, key) before anything else saves a round trip; one that finds none
-   * (or has sent anything before) reads for itself.
+   * (or has sent anything before) reads for itself. It gets the envelope as received and its
+   * payload as opened and validated (what the read needs of it stays out of the logs: it is bound
+   * as parameters).
    */
-  openingRead?: (envelope: Envelope) => OpeningRead | undefined;
+  openingRead?: (envelope: Envelope, payload: unknown) => OpeningRead | undefined;
 }
 
 export interface BullMqServerOptions {
@@ -449,7 +451,7 @@ export class BullMqServer extends Server implements CustomTransportStrategy {
       // are handled one at a time, in every service alike), records the message in the inbox (its
       // rows tell a duplicate) and reads what the service's handlers begin with (a duplicate's
       // read is wasted: duplicates are rare, a round trip per message is not).
-      const read = openingRead?.(envelope);
+      const read = openingRead?.(envelope, payload);
       const opening = [
         {
           sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,

@@ -14,7 +14,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Payload as MessagePayload, Service } from '@app/contracts';
 import { DeadLetterReason, Envelope, MessageRefusedError, PreparedMessage } from '@app/messaging';
-import { joinWrites, SqlWrite, sqlOf, writeWithCommit } from '@app/persistence';
+import {
+  entityOfRow,
+  joinWrites,
+  OpeningRead,
+  SqlWrite,
+  sqlOf,
+  takeOpened,
+  writeWithCommit,
+} from '@app/persistence';
 import { APP_CONFIG, AppConfig, Caller, CallerRole, ServiceMessaging } from '@app/platform';
 import { checkCollector, checkReceipt, CheckRefusal } from './collector-check';
 import {
@@ -40,6 +48,23 @@ type Order = Envelope<MessagePayload<'delivery.ordered'>>;
 type Meta = { caseId: string; messageId?: string };
 /** A row of the audit trail, but for the delivery it belongs to and the message it sent. */
 type AuditEntry = { event: string; fromStatus: string | null; actor: string; at: Date };
+
+/** A case's delivery, as delivery.ordered reads it first. */
+function deliveryReadOf(caseId: string): OpeningRead {
+  return {
+    key: `delivery.deliveries:${caseId}`,
+    sql: `SELECT d.* FROM delivery.deliveries d WHERE d.case_id = $1`,
+    params: [caseId],
+  };
+}
+
+/**
+ * What delivery's handler reads first for a message (see HostedService.openingRead), sent with the
+ * message's opening: the case's delivery, for delivery.ordered.
+ */
+export function deliveryOpeningRead(envelope: Envelope): OpeningRead | undefined {
+  return envelope.type === 'delivery.ordered' ? deliveryReadOf(envelope.caseId) : undefined;
+}
 
 /** Who may do what: clerks at their own point, couriers (role delivery) and ops in their province. */
 const CLERK_ROLES: readonly CallerRole[] = ['clerk'];
@@ -87,7 +112,11 @@ export class DeliveryService {
     // in the statement that opened this transaction.
 
     const deliveries = manager.getRepository(Delivery);
-    const existing = await deliveries.findOne({ where: { caseId: order.caseId } });
+    // The case's delivery, if it has one: read with the message's opening (deliveryOpeningRead).
+    const read = deliveryReadOf(order.caseId);
+    const [row] = (takeOpened(manager, read.key) ??
+      (await manager.query(read.sql, read.params))) as Record<string, unknown>[];
+    const existing = row ? entityOfRow(manager, Delivery, row) : null;
     // The delivery recorded the case's residence province when it first saw the case.
     if (existing && existing.province !== province) {
       throw new MessageRefusedError(

@@ -7,7 +7,7 @@ import { joinWrites } from '@app/persistence';
 import { ServiceMessaging } from '@app/platform';
 import { RegistryPersonEntity } from '../registry/registry-person.entity';
 import type { RegistryRecord } from '../registry/registry-record';
-import { checkCaseParties, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
+import { CaseColumns, checkCaseParties, REVIEW_CLOCK, ReviewClock } from '../review/review.service';
 import { RegistrationEntity } from './registration.entity';
 import {
   householdRegisterPage,
@@ -51,14 +51,7 @@ export class RegistrationService {
     // Takes the case's lock, then reads the case and this round's decision if it has one.
     const { withdrawn, recorded } = await checkCaseParties<{
       recorded: RecordedRegistration | null;
-    }>(manager, request, payload.residenceProvince, 'registrations', {
-      sql: [
-        `(SELECT json_build_object('id', id::text, 'round', round, 'outcome', outcome,
-                 'decision', decision)
-            FROM verification.registrations WHERE case_id = $1 AND round = $3) AS recorded`,
-      ],
-      params: [payload.round],
-    });
+    }>(manager, request, payload.residenceProvince, 'registrations', registrationColumns(payload));
     // Withdrawn by its residence side (registration.withdrawn overtook this request, or this is a
     // late copy): nothing registered, the certificate stays unused, no answer.
     if (withdrawn) {
@@ -319,5 +312,17 @@ function toRecord(row: RegistryPersonEntity): RegistryRecord {
     status: row.status,
     cardIssued: row.cardIssued,
     flags: row.flags,
+  };
+}
+
+/** This round's recorded registration, if any (for checkCaseParties). */
+export function registrationColumns(payload: RegistrationRequestPayload): CaseColumns {
+  return {
+    sql: [
+      `(SELECT json_build_object('id', id::text, 'round', round, 'outcome', outcome,
+               'decision', decision)
+          FROM verification.registrations WHERE case_id = $1 AND round = $3) AS recorded`,
+    ],
+    params: [payload.round],
   };
 }

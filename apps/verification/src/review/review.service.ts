@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Payload, Service } from '@app/contracts';
-import { joinWrites } from '@app/persistence';
+import { joinWrites, OpeningRead, takeOpened } from '@app/persistence';
 import {
   canonicalJson,
   DeadLetterReason,
@@ -69,15 +69,7 @@ export class ReviewService {
     const { withdrawn, recorded, person } = await checkCaseParties<{
       recorded: RecordedReview | null;
       person: RegistryRecord | null;
-    }>(manager, request, payload.residenceProvince, 'reviews', {
-      sql: [
-        `(SELECT json_build_object('id', id::text, 'outcome', outcome, 'payloadHash', payload_hash,
-                 'requestMessageId', request_message_id, 'decision', decision)
-            FROM verification.reviews WHERE case_id = $1 AND round = $3) AS recorded`,
-        `(SELECT ${REGISTRY_RECORD} FROM verification.registry_persons WHERE id_number = $4) AS person`,
-      ],
-      params: [payload.round, payload.applicant.idNumber.toUpperCase()],
-    });
+    }>(manager, request, payload.residenceProvince, 'reviews', reviewColumns(payload));
     // Withdrawn by its residence side (review.withdrawn came first, or this is a late copy): no
     // review, no claim on the person, no answer (the case is closed at intake).
     if (withdrawn) {
@@ -327,17 +319,12 @@ export async function checkCaseParties<T extends object = object>(
   // The requests and withdrawals of one case are serialised by the transport's case lock
   // (caseLockKey), taken in the statement that opened this transaction: the read below takes its
   // snapshot after it.
-  // The handler's reads of the case in one query (a round trip costs CPU on both sides).
-  const [read]: (CaseRead & T & { bound: BoundParties | null })[] = await manager.query(
-    `SELECT (SELECT json_build_object('residence_province', residence_province,
-                                      'hukou_province', hukou_province)
-               FROM verification.${decisions} WHERE case_id = $1 ORDER BY round LIMIT 1) AS bound,
-            EXISTS (SELECT 1 FROM verification.withdrawals
-                     WHERE case_id = $1 AND residence_province = $2) AS withdrawn${more.sql
-                       .map((column) => `,\n            ${column}`)
-                       .join('')}`,
-    [request.caseId, request.sender.province, ...more.params],
-  );
+  // The handler's reads of the case in one query (a round trip costs CPU on both sides), sent with
+  // the opening when it could be (see casePartiesRead).
+  const query = casePartiesRead(request, decisions, more);
+  const [read] = (takeOpened(manager, query.key) ??
+    (await manager.query(query.sql, query.params))) as (CaseRead &
+    T & { bound: BoundParties | null })[];
   const { bound } = read;
   if (bound && bound.residence_province !== request.sender.province) {
     refuse(
@@ -350,6 +337,43 @@ export async function checkCaseParties<T extends object = object>(
     );
   }
   return read;
+}
+
+/** This round's recorded review, if any, and the applicant in the registry (for checkCaseParties). */
+export function reviewColumns(payload: ReviewRequestPayload): CaseColumns {
+  return {
+    sql: [
+      `(SELECT json_build_object('id', id::text, 'outcome', outcome, 'payloadHash', payload_hash,
+               'requestMessageId', request_message_id, 'decision', decision)
+          FROM verification.reviews WHERE case_id = $1 AND round = $3) AS recorded`,
+      `(SELECT ${REGISTRY_RECORD} FROM verification.registry_persons WHERE id_number = $4) AS person`,
+    ],
+    params: [payload.round, payload.applicant.idNumber.toUpperCase()],
+  };
+}
+
+/**
+ * The one query checkCaseParties reads the case with: its parties as its first decision bound them,
+ * whether its residence side withdrew it, and the caller's columns. The transport sends it with the
+ * message's opening (the feature's openingRead), so it is taken from there when it is the
+ * transaction's first look; otherwise checkCaseParties sends it.
+ */
+export function casePartiesRead(
+  request: Envelope,
+  decisions: 'reviews' | 'registrations',
+  more: CaseColumns,
+): OpeningRead {
+  return {
+    key: `verification.case:${decisions}:${request.id}`,
+    sql: `SELECT (SELECT json_build_object('residence_province', residence_province,
+                                      'hukou_province', hukou_province)
+               FROM verification.${decisions} WHERE case_id = $1 ORDER BY round LIMIT 1) AS bound,
+            EXISTS (SELECT 1 FROM verification.withdrawals
+                     WHERE case_id = $1 AND residence_province = $2) AS withdrawn${more.sql
+                       .map((column) => `,\n            ${column}`)
+                       .join('')}`,
+    params: [request.caseId, request.sender.province, ...more.params],
+  };
 }
 
 /** The provinces a case's first decision bound it to. */
