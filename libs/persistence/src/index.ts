@@ -4,3 +4,4 @@ export * from './unavailable';
 export * from './one-statement';
 export * from './entity-of-row';
 export * from './pipelined-transaction';
+export * from './entity-writes';

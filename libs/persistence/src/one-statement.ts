@@ -29,12 +29,3 @@ export function joinWrites(writes: readonly SqlWrite[]): SqlWrite {
   const ctes = renumbered.map((sql, i) => `w${i} AS (${sql})`);
   return { sql: `WITH ${ctes.join(', ')} ${main}`, params };
 }
-
-/**
- * A statement built with TypeORM's query builder (`createQueryBuilder().insert().into(E).values(v)`,
- * `.update(E).set(c).where(w)`) as a write for joinWrites, without running it.
- */
-export function sqlOf(qb: { getQueryAndParameters(): [string, unknown[]] }): SqlWrite {
-  const [sql, params] = qb.getQueryAndParameters();
-  return { sql, params };
-}

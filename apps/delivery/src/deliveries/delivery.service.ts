@@ -19,7 +19,8 @@ import {
   joinWrites,
   OpeningRead,
   SqlWrite,
-  sqlOf,
+  entityInsert,
+  entityUpdate,
   takeOpened,
   writeWithCommit,
 } from '@app/persistence';
@@ -180,32 +181,28 @@ export class DeliveryService {
     });
     const pickupCodeSms =
       postal && pickupCode && trackingNumber
-        ? manager
-            .createQueryBuilder()
-            .insert()
-            .into(Notification)
-            .values({
-              deliveryId: delivery.id,
-              caseId: delivery.caseId,
-              channel: 'SMS',
-              kind: 'PICKUP_CODE',
-              recipient: postal.phone,
-              body: `您的居民身份证已交邮政寄递，运单号 ${trackingNumber}，签收时请向投递员出示取件码 ${pickupCode}。`,
-              createdAt: now,
-              sentAt: null,
-            })
+        ? entityInsert(manager, Notification, {
+            deliveryId: delivery.id,
+            caseId: delivery.caseId,
+            channel: 'SMS',
+            kind: 'PICKUP_CODE',
+            recipient: postal.phone,
+            body: `您的居民身份证已交邮政寄递，运单号 ${trackingNumber}，签收时请向投递员出示取件码 ${pickupCode}。`,
+            createdAt: now,
+            sentAt: null,
+          } as Notification)
         : null;
     await this.record(
       manager,
       delivery,
-      sqlOf(manager.createQueryBuilder().insert().into(Delivery).values(delivery)),
+      entityInsert(manager, Delivery, delivery),
       {
         type: 'delivery.dispatched',
         payload: { method: delivery.method, trackingNumber, dispatchedAt: now.toISOString() },
       },
       { replyTo: raw },
       { event: 'DISPATCHED', fromStatus: null, actor: `message:${order.id}`, at: now },
-      pickupCodeSms ? [sqlOf(pickupCodeSms)] : [],
+      pickupCodeSms ? [pickupCodeSms] : [],
     );
     this.logger.log(
       postal
@@ -500,13 +497,9 @@ export class DeliveryService {
   ): Promise<string> {
     const fromStatus = delivery.status;
     Object.assign(delivery, change, { updatedAt: now });
-    const update = manager
-      .createQueryBuilder()
-      .update(Delivery)
-      .set({ ...change, updatedAt: now })
-      .where({ id: delivery.id });
+    const update = entityUpdate(manager, Delivery, { ...change, updatedAt: now }, delivery.id);
     const entry = { event, fromStatus, actor, at: now };
-    return this.record(manager, delivery, sqlOf(update), announcement, {}, entry);
+    return this.record(manager, delivery, update, announcement, {}, entry);
   }
 
   /**
@@ -576,18 +569,16 @@ export class DeliveryService {
     { event, fromStatus, actor, at }: AuditEntry,
     messageId: string | null,
   ): SqlWrite {
-    return sqlOf(
-      manager.createQueryBuilder().insert().into(DeliveryEvent).values({
-        deliveryId: delivery.id,
-        caseId: delivery.caseId,
-        event,
-        fromStatus,
-        toStatus: delivery.status,
-        actor,
-        messageId,
-        at,
-      }),
-    );
+    return entityInsert(manager, DeliveryEvent, {
+      deliveryId: delivery.id,
+      caseId: delivery.caseId,
+      event,
+      fromStatus,
+      toStatus: delivery.status,
+      actor,
+      messageId,
+      at,
+    } as DeliveryEvent);
   }
 
   private view(d: Delivery): DeliveryView {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Catalog } from '@app/contracts';
 import {
   DeadLetterReason,
@@ -26,7 +25,8 @@ import {
   joinWrites,
   OpeningRead,
   SqlWrite,
-  sqlOf,
+  entityInsert,
+  entityUpdate,
   takeOpened,
   writeWithCommit,
 } from '@app/persistence';
@@ -427,15 +427,9 @@ export class CaseService {
     entries: TimelineEntry[],
     batch: CommandBatch,
   ): Promise<void> {
-    const qb = manager.createQueryBuilder();
-    const caseRow = sqlOf(
-      how.insert
-        ? qb.insert().into(CaseEntity).values(c)
-        : qb
-            .update(CaseEntity)
-            .set(changedColumns(c) as QueryDeepPartialEntity<CaseEntity>)
-            .where({ id: c.id }),
-    );
+    const caseRow = how.insert
+      ? entityInsert(manager, CaseEntity, c)
+      : entityUpdate(manager, CaseEntity, changedColumns(c), c.id);
     const also = how.alsoWrite?.(c, entries);
     const statement = joinWrites([
       timelineInsert(entries),

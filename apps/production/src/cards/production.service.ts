@@ -5,7 +5,7 @@ import { MessageType, Payload as MessagePayload, Service } from '@app/contracts'
 import { todayInChina } from '@app/domain';
 import { DeadLetterReason, MessageRefusedError } from '@app/messaging';
 import type { Envelope, PreparedMessage } from '@app/messaging';
-import { entityOfRow, joinWrites, sqlOf, writeWithCommit } from '@app/persistence';
+import { entityInsert, entityOfRow, joinWrites, writeWithCommit } from '@app/persistence';
 import { APP_CONFIG, AppConfig, ServiceMessaging } from '@app/platform';
 import { Cancellation } from './cancellation.entity';
 import { AttemptOutcome, CardAttempt } from './card-attempt.entity';
@@ -260,12 +260,11 @@ export class ProductionService {
       }
     }
 
-    const qb = () => manager.createQueryBuilder().insert();
     const outbox = this.messaging.outbox;
     // The attempts reference the card: the foreign key is checked at the end of the statement.
     const { sql, params } = joinWrites([
-      sqlOf(qb().into(Card).values(card)),
-      sqlOf(qb().into(CardAttempt).values(attempts)),
+      entityInsert(manager, Card, card),
+      entityInsert(manager, CardAttempt, attempts),
       outbox.insertOf(replies),
     ]);
     // The last statement of the order's transaction: it goes with the COMMIT.
