@@ -50,6 +50,34 @@ describe('JWT verification (jose)', () => {
     expect((await verifier(keys).verify(signJwt(claims(), signKey))).sub).toBe('alice');
   });
 
+  it('takes a token verified in the last minute again without verifying it, never past its expiry', async () => {
+    const v = verifier({ secret: SECRET });
+    const verifyNow = jest.spyOn(
+      v as unknown as { verifyNow: (t: string) => Promise<JwtClaims> },
+      'verifyNow',
+    );
+    const now = Date.now();
+    const token = signJwt(claims(), jwtKeyFrom(SECRET, 'sign'));
+    expect((await v.verify(token, now)).sub).toBe('alice');
+    expect((await v.verify(token, now + 59_000)).sub).toBe('alice');
+    expect(verifyNow).toHaveBeenCalledTimes(1);
+    // A minute on, it is verified again.
+    await v.verify(token, now + 60_000);
+    expect(verifyNow).toHaveBeenCalledTimes(2);
+    // One that expires sooner is kept until then only.
+    const short = signJwt(claims({ exp: Math.floor(now / 1000) + 20 }), jwtKeyFrom(SECRET, 'sign'));
+    await v.verify(short, now);
+    await v.verify(short, now + 19_000);
+    expect(verifyNow).toHaveBeenCalledTimes(3);
+    await v.verify(short, now + 21_000);
+    expect(verifyNow).toHaveBeenCalledTimes(4);
+    // A refused token is not kept: refused every time.
+    const tampered = `${token.slice(0, -2)}xx`;
+    await expect(v.verify(tampered, now)).rejects.toThrow(/signature is invalid/);
+    await expect(v.verify(tampered, now)).rejects.toThrow(/signature is invalid/);
+    expect(verifyNow).toHaveBeenCalledTimes(6);
+  });
+
   it('refuses tampered, expired, future, wrong-issuer, wrong-audience and malformed tokens', async () => {
     const key = jwtKeyFrom(SECRET, 'sign');
     const token = signJwt(claims(), key);

@@ -217,8 +217,24 @@ export interface TokenVerifierOptions {
   clockSkewSeconds?: number;
 }
 
-/** Verifies bearer tokens with jose against the configured keys; see the top of this file. */
+/** How long a verified token is taken again without verifying it (at most until it expires). */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** How many verified tokens are kept (the oldest go first). */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Verifies bearer tokens with jose against the configured keys; see the top of this file. A token
+ * verified in the last minute (VERIFIED_TOKEN_TTL_MS) and not yet expired is taken again without
+ * verifying it: a clerk's app sends the same token with every request for hours, and jose's
+ * WebCrypto HMAC (key import and signature) was about 2 % of a case's CPU. The same bytes were
+ * verified with the same keys. A key removed from a JWKS URL stops working when jose's cache of
+ * the set would have dropped it (`jwksCacheMaxAgeMs`, if shorter than a minute); one removed from
+ * a local JWKS file, at most a minute later.
+ */
 export class TokenVerifier {
+  private readonly verified = new Map<string, { claims: JwtClaims; until: number }>();
+  /** A verified token is trusted no longer than the keys it was verified with are cached. */
+  private readonly keptMs: number;
   private readonly secret?: Uint8Array;
   private readonly pem?: JwtKey;
   private readonly sets: KeyResolver[] = [];
@@ -238,9 +254,27 @@ export class TokenVerifier {
         }) as KeyResolver,
       );
     this.algorithms = [...(this.secret ? ['HS256'] : []), ...ASYMMETRIC_ALGORITHMS];
+    this.keptMs = options.jwksUrl
+      ? Math.min(VERIFIED_TOKEN_TTL_MS, options.jwksCacheMaxAgeMs ?? 600_000)
+      : VERIFIED_TOKEN_TTL_MS;
   }
 
-  async verify(token: string): Promise<JwtClaims> {
+  async verify(token: string, now = Date.now()): Promise<JwtClaims> {
+    const known = this.verified.get(token);
+    if (known && now < known.until) return known.claims;
+    if (known) this.verified.delete(token);
+    const claims = await this.verifyNow(token);
+    // Kept until it expires (jose's clock tolerance is not extended), or a minute.
+    const until = Math.min(Number(claims.exp) * 1000, now + this.keptMs);
+    if (until <= now) return claims;
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) {
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, { claims: Object.freeze(claims), until });
+    return claims;
+  }
+
+  private async verifyNow(token: string): Promise<JwtClaims> {
     if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token))
       throw new JwtError('malformed', 'token is not a compact JWT');
     let header: ReturnType<typeof decodeProtectedHeader>;
