@@ -134,6 +134,105 @@ describe('messaging backbone', () => {
     expect(refused).toBe(2); // the refused publish on commit, then the polling's
   });
 
+  const ping = (n: number) => ({
+    type: 'test.ping' as const,
+    caseId: `case-${n}`,
+    payload: { succeedOnAttempt: 1, sleepMs: 0, n },
+    from: SENDER,
+    parties: PARTIES,
+  });
+
+  it('a transaction that rolls back publishes nothing and withdraws nothing', async () => {
+    await h.startSink();
+    const relay = await h.makeRelay();
+    await relay.start();
+    const delayed = await h.outbox.add(h.dataSource.manager, { ...ping(1), delayMs: 60_000 });
+    const queue = h.queue();
+    try {
+      await waitFor(
+        'the delayed job',
+        () => queue.getJobState(delayed.id),
+        (s) => s === 'delayed',
+      );
+      const error = await h.dataSource
+        .transaction(async (m) => {
+          await h.outbox.add(m, ping(2));
+          h.outbox.withdrawAfterCommit(m, [{ recipient: RECIPIENT, jobId: delayed.id }]);
+          throw new Error('changed its mind');
+        })
+        .catch((e: Error) => e);
+      expect(String(error)).toMatch(/changed its mind/);
+      await h.send({ n: 3 }); // a later commit, published after anything the first could have sent
+      await waitFor('the later effect', h.effects, (rows) => rows.length === 1);
+      expect((await h.effects()).map((r) => r.n)).toEqual([3]);
+      expect(await queue.getJobState(delayed.id)).toBe('delayed');
+      expect(relay.withdrawn).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a savepoint rolled back inside a transaction: what the transaction commits is published, from the table', async () => {
+    await h.startSink();
+    const relay = await h.makeRelay();
+    await relay.start();
+    await h.dataSource.transaction(async (m) => {
+      await h.outbox.add(m, ping(1));
+      // A nested transaction (a savepoint) that fails and is rolled back; the outer one goes on.
+      await m
+        .transaction(async (inner) => {
+          await h.outbox.add(inner, ping(2));
+          throw new Error('inner failed');
+        })
+        .catch(() => undefined);
+      await h.outbox.add(m, ping(3));
+    });
+    await waitFor('two effects', h.effects, (rows) => rows.length === 2);
+    await waitFor(
+      'no backlog',
+      () => relay.backlog(),
+      (n) => n === 0,
+    );
+    expect((await h.effects()).map((r) => r.n)).toEqual([1, 3]);
+    // A savepoint released is no commit: the outer transaction then rolls back, nothing goes out.
+    await h.dataSource
+      .transaction(async (m) => {
+        await h.outbox.add(m, ping(4));
+        await m.transaction((inner) => h.outbox.add(inner, ping(5)));
+        throw new Error('outer failed');
+      })
+      .catch(() => undefined);
+    await h.send({ n: 6 });
+    await waitFor('the later effect', h.effects, (rows) => rows.length === 3);
+    expect((await h.effects()).map((r) => r.n)).toEqual([1, 3, 6]);
+  });
+
+  it('a relay of this process and one of another share the rows: each message applied once', async () => {
+    await h.startSink(undefined, { concurrency: 8 });
+    const local = await h.makeRelay();
+    const remote = await h.makeRelay({ otherProcess: true });
+    await Promise.all([local.start(), remote.start()]);
+    const total = 120;
+    await Promise.all(
+      Array.from({ length: 6 }, (_, w) =>
+        (async () => {
+          for (let i = 0; i < total / 6; i++) await h.send({ n: w * 1000 + i });
+        })(),
+      ),
+    );
+    await waitFor(`${total} effects`, h.effects, (rows) => rows.length === total, {
+      timeoutMs: 30_000,
+    });
+    await waitFor(
+      'no backlog',
+      () => local.backlog(),
+      (n) => n === 0,
+    );
+    const [{ inbox }] = await h.dataSource.query(`SELECT count(*)::int AS inbox FROM sink.inbox`);
+    expect(inbox).toBe(total);
+    expect(new Set((await h.effects()).map((r) => r.message_id)).size).toBe(total);
+  });
+
   it('a message discarded in its transaction is neither kept nor published', async () => {
     await h.startSink();
     const relay = await h.makeRelay();

@@ -175,6 +175,25 @@ describe('persistence: a transaction opened and committed with its statements', 
     expect(await poolIsClean()).toBe(true);
   });
 
+  it('a statement that failed and was caught fails the COMMIT (PostgreSQL answers it "ROLLBACK"), and no after-commit work runs', async () => {
+    const id = randomUUID();
+    let committed = 0;
+    const subscriber = { afterTransactionCommit: () => void committed++ };
+    ds.subscribers.push(subscriber);
+    try {
+      const error = await transactionOpenedWith(ds, opening(id, 'a.b', 1), async (manager) => {
+        // Wrong, and forbidden by the conventions: going on after a failed statement.
+        await manager.query(effect(id, 'bad').sql, effect(id, 'bad').params).catch(() => undefined);
+      }).catch((e: unknown) => e);
+      expect(String(error)).toMatch(/rolled back at COMMIT/);
+    } finally {
+      ds.subscribers.splice(ds.subscribers.indexOf(subscriber), 1);
+    }
+    expect(committed).toBe(0);
+    expect(await count('inbox', id)).toBe(0);
+    expect(await poolIsClean()).toBe(true);
+  });
+
   it('work that fails rolls back the opening and drops the waiting writes', async () => {
     const id = randomUUID();
     await expect(

@@ -138,9 +138,9 @@ export class BullMqClient extends ClientProxy {
 
   /**
    * Removes delayed jobs that are no longer wanted (a durable timer whose deadline the case no
-   * longer waits for). Returns how many were removed. A job a worker holds now (locked) is left
-   * alone, so this never touches a message being handled; one that already ran is only dropped from
-   * the recent jobs Redis keeps; one that is gone counts nothing.
+   * longer waits for). Returns how many BullMQ did not refuse: a job a worker holds now (locked) is
+   * left alone, so this never touches a message being handled; one that already ran is only
+   * dropped from the recent jobs Redis keeps; one that is gone counts as removed (BullMQ answers so).
    */
   async withdraw(items: readonly WithdrawItem[]): Promise<number> {
     const client = this.redis();

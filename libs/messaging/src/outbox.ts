@@ -139,10 +139,10 @@ export class Outbox<C extends Catalog> {
    * as any stale timer does; what is withdrawn costs no handling then and no memory in Redis until.
    */
   withdrawAfterCommit(manager: EntityManager, items: readonly WithdrawItem[]): void {
+    if (items.length === 0) return;
     if (!manager.queryRunner) {
       throw new Error('withdrawAfterCommit needs a transaction: it runs when that commits');
     }
-    if (items.length === 0) return;
     const data = manager.queryRunner.data as Record<
       string,
       Map<string, WithdrawItem[]> | undefined
@@ -166,7 +166,7 @@ export class Outbox<C extends Catalog> {
   async discard(manager: EntityManager, ids: readonly string[]): Promise<void> {
     await manager.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::uuid[])`, [ids]);
     const written = writesOf(manager.queryRunner)?.get(this.schema);
-    if (written) {
+    if (written && written !== UNKNOWN) {
       const drop = new Set(ids);
       writesOf(manager.queryRunner)!.set(
         this.schema,
@@ -248,13 +248,28 @@ function writesOf(
   )?.[OUTBOX_WRITES];
 }
 
-/** The messages a committed transaction wrote to `schema`, taken once (by one relay). */
-function takeWritten(queryRunner: QueryRunner | undefined, schema: string): PreparedMessage[] {
+/**
+ * The messages a committed transaction wrote to `schema`, taken once (by one relay); 'unknown' when
+ * a savepoint was rolled back after some were written (the table then tells).
+ */
+function takeWritten(
+  queryRunner: QueryRunner | undefined,
+  schema: string,
+): PreparedMessage[] | 'unknown' {
   const bySchema = writesOf(queryRunner);
   const messages = bySchema?.get(schema) ?? [];
   bySchema?.delete(schema);
-  return [...messages];
+  return messages === UNKNOWN ? 'unknown' : [...messages];
 }
+
+/** Marks what `schema`'s outbox holds for this transaction as not known from memory any more. */
+function forgetWritten(queryRunner: QueryRunner | undefined, schema: string): void {
+  const bySchema = writesOf(queryRunner);
+  if (bySchema?.has(schema)) bySchema.set(schema, UNKNOWN);
+}
+
+/** What a transaction wrote to an outbox, once a savepoint was rolled back after it. */
+const UNKNOWN: readonly PreparedMessage[] = Object.freeze([]);
 
 /** Delayed jobs to withdraw once the transaction commits, by outbox schema (see withdrawAfterCommit). */
 const OUTBOX_WITHDRAWALS = 'outboxWithdrawals';
@@ -278,7 +293,8 @@ function markOutboxWritten(
     Map<string, readonly PreparedMessage[]> | undefined
   >;
   const bySchema = (data[OUTBOX_WRITES] ??= new Map());
-  bySchema.set(schema, [...(bySchema.get(schema) ?? []), ...messages]);
+  const before = bySchema.get(schema) ?? [];
+  bySchema.set(schema, before === UNKNOWN ? UNKNOWN : [...before, ...messages]);
 }
 
 /** An outbox row as the relay reads it. */
@@ -323,7 +339,7 @@ export class OutboxRelay {
   private pendingWake = false;
   /** Rows published by this relay since start (for metrics and benchmarks). */
   published = 0;
-  /** Delayed jobs withdrawn after their transaction committed, since start. */
+  /** Delayed jobs asked to be withdrawn after their transaction committed, since start. */
   withdrawn = 0;
   /** Messages published on commit, from then until marked sent (left out of this relay's claims). */
   private readonly unmarked = new Set<string>();
@@ -381,12 +397,22 @@ export class OutboxRelay {
 
   private readonly commitSubscriber: EntitySubscriberInterface = {
     afterTransactionCommit: (event) => {
+      // A savepoint released (a nested transaction) is no commit: wait for the outermost one.
+      if (event.queryRunner.isTransactionActive) return;
       const written = takeWritten(event.queryRunner, this.schema);
-      if (written.length) this.publishCommitted(written);
+      if (written === 'unknown') this.nudge();
+      else if (written.length) this.publishCommitted(written);
       const withdrawals = takeWithdrawals(event.queryRunner, this.schema);
-      if (withdrawals.length) void this.withdraw(withdrawals);
+      if (withdrawals.length) void this.track(this.withdraw(withdrawals));
     },
     afterTransactionRollback: (event) => {
+      if (event.queryRunner.isTransactionActive) {
+        // Rolled back to a savepoint: which of the messages recorded so far survive is not known
+        // here. The polling publishes what the outer transaction commits, from the table.
+        forgetWritten(event.queryRunner, this.schema);
+        takeWithdrawals(event.queryRunner, this.schema);
+        return;
+      }
       takeWritten(event.queryRunner, this.schema);
       takeWithdrawals(event.queryRunner, this.schema);
     },

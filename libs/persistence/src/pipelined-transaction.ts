@@ -167,8 +167,14 @@ export async function transactionOpenedWith<T>(
     }
     openedReads.delete(runner);
     const writes = waiting.get(runner)!.splice(0);
-    if (sql === 'COMMIT' && writes.length) {
-      await pipelined(await client(), [...writes, COMMIT]);
+    if (sql === 'COMMIT') {
+      const results = await pipelined(await client(), [...writes, COMMIT]);
+      // A transaction in which a statement failed (and something went on regardless) is rolled
+      // back by its COMMIT, which PostgreSQL answers "ROLLBACK" without an error: say so, or its
+      // after-commit work (publishing its messages) would act on what never committed.
+      if (results.at(-1)?.command === 'ROLLBACK') {
+        throw new Error('the transaction was rolled back at COMMIT: a statement in it had failed');
+      }
       return undefined;
     }
     // A rollback (to a savepoint, too: every statement sends what waits before it) drops them.
