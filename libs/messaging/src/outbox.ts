@@ -327,8 +327,9 @@ export const MARK_SENT_DELAY_MS = 20;
  *   SKIP LOCKED, so several relays share the work without publishing a row twice, and marked sent
  *   in the same transaction that claimed them, after BullMQ accepted them. Rows this relay is
  *   publishing on commit, or has published and not yet marked, are left out of its claims.
- * A row published twice (by both ways, or again after a crash before its mark) carries the same job
- * id: BullMQ ignores a job id it already holds, and the consumer's inbox ignores a message id it
+ * A row published twice (by both ways: another process's polling may claim it between this
+ * relay's publish and its mark; or again after a crash before its mark) carries the same job id:
+ * BullMQ ignores a job id it already holds, and the consumer's inbox ignores a message id it
  * already handled.
  */
 export class OutboxRelay {

@@ -215,6 +215,8 @@ export interface TokenVerifierOptions {
   /** How long fetched keys are used before the JWKS URL is asked again (a removed key stops working then). */
   jwksCacheMaxAgeMs?: number;
   clockSkewSeconds?: number;
+  /** The clock the kept tokens' expiry is read on (tests); Date.now by default. */
+  now?: () => number;
 }
 
 /** How long a verified token is taken again without verifying it (at most until it expires). */
@@ -227,14 +229,15 @@ const VERIFIED_TOKENS_KEPT = 10_000;
  * verified in the last minute (VERIFIED_TOKEN_TTL_MS) and not yet expired is taken again without
  * verifying it: a clerk's app sends the same token with every request for hours, and jose's
  * WebCrypto HMAC (key import and signature) was about 2 % of a case's CPU. The same bytes were
- * verified with the same keys. A key removed from a JWKS URL stops working when jose's cache of
- * the set would have dropped it (`jwksCacheMaxAgeMs`, if shorter than a minute); one removed from
- * a local JWKS file, at most a minute later.
+ * verified with the same keys. A token is kept no longer than jose keeps a JWKS URL's keys
+ * (`jwksCacheMaxAgeMs`, if shorter than a minute), so a key removed from the set stops working at
+ * most that much later than it would without this (a minute for a local JWKS file).
  */
 export class TokenVerifier {
   private readonly verified = new Map<string, { claims: JwtClaims; until: number }>();
   /** A verified token is trusted no longer than the keys it was verified with are cached. */
   private readonly keptMs: number;
+  private readonly now: () => number;
   private readonly secret?: Uint8Array;
   private readonly pem?: JwtKey;
   private readonly sets: KeyResolver[] = [];
@@ -254,14 +257,17 @@ export class TokenVerifier {
         }) as KeyResolver,
       );
     this.algorithms = [...(this.secret ? ['HS256'] : []), ...ASYMMETRIC_ALGORITHMS];
+    this.now = options.now ?? Date.now;
     this.keptMs = options.jwksUrl
       ? Math.min(VERIFIED_TOKEN_TTL_MS, options.jwksCacheMaxAgeMs ?? 600_000)
       : VERIFIED_TOKEN_TTL_MS;
   }
 
-  async verify(token: string, now = Date.now()): Promise<JwtClaims> {
+  async verify(token: string): Promise<JwtClaims> {
+    const now = this.now();
     const known = this.verified.get(token);
-    if (known && now < known.until) return known.claims;
+    // A copy each time: what a caller does with its claims stays its own.
+    if (known && now < known.until) return structuredClone(known.claims);
     if (known) this.verified.delete(token);
     const claims = await this.verifyNow(token);
     // Kept until it expires (jose's clock tolerance is not extended), or a minute.
@@ -270,7 +276,7 @@ export class TokenVerifier {
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) {
       this.verified.delete(this.verified.keys().next().value!);
     }
-    this.verified.set(token, { claims: Object.freeze(claims), until });
+    this.verified.set(token, { claims: structuredClone(claims), until });
     return claims;
   }
 
