@@ -15,12 +15,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Payload as MessagePayload, Service } from '@app/contracts';
 import { DeadLetterReason, Envelope, MessageRefusedError, PreparedMessage } from '@app/messaging';
 import {
+  entityInsert,
   entityOfRow,
+  entityUpdate,
   joinWrites,
   OpeningRead,
   SqlWrite,
-  entityInsert,
-  entityUpdate,
   takeOpened,
   writeWithCommit,
 } from '@app/persistence';

@@ -21,12 +21,12 @@ import {
   transitionsFor,
 } from '@app/workflow';
 import {
+  entityInsert,
   entityOfRow,
+  entityUpdate,
   joinWrites,
   OpeningRead,
   SqlWrite,
-  entityInsert,
-  entityUpdate,
   takeOpened,
   writeWithCommit,
 } from '@app/persistence';
