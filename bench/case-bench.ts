@@ -166,8 +166,8 @@ export async function runCaseBenchmark(o: CaseBenchOptions): Promise<CaseBenchRe
   const clerks = new Map(
     points.map((p) => [p, bearer('clerk', { province: p.slice(0, 2), point: p })]),
   );
-  const ops = bearer('ops', { province: provinces[0] });
   const opsOf = new Map(provinces.map((p) => [p, bearer('ops', { province: p })]));
+  const ops = opsOf.get(provinces[0])!;
 
   async function api<T>(
     method: string,

@@ -143,12 +143,7 @@ export class Outbox<C extends Catalog> {
     if (!manager.queryRunner) {
       throw new Error('withdrawAfterCommit needs a transaction: it runs when that commits');
     }
-    const data = manager.queryRunner.data as Record<
-      string,
-      Map<string, WithdrawItem[]> | undefined
-    >;
-    const bySchema = (data[OUTBOX_WITHDRAWALS] ??= new Map());
-    bySchema.set(this.schema, [...(bySchema.get(this.schema) ?? []), ...items]);
+    afterCommitOf(manager.queryRunner, this.schema).withdrawals.push(...items);
   }
 
   /**
@@ -156,7 +151,9 @@ export class Outbox<C extends Catalog> {
    * relay publishes them at once (see OutboxRelay); nothing is published if it rolls back.
    */
   written(manager: EntityManager, messages: readonly PreparedMessage[]): void {
-    markOutboxWritten(manager.queryRunner, this.schema, messages);
+    if (!manager.queryRunner) return; // not in a transaction: the polling finds the rows
+    const after = afterCommitOf(manager.queryRunner, this.schema);
+    if (after.messages !== 'unknown') after.messages.push(...messages);
   }
 
   /**
@@ -165,13 +162,10 @@ export class Outbox<C extends Catalog> {
    */
   async discard(manager: EntityManager, ids: readonly string[]): Promise<void> {
     await manager.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::uuid[])`, [ids]);
-    const written = writesOf(manager.queryRunner)?.get(this.schema);
-    if (written && written !== UNKNOWN) {
+    const after = manager.queryRunner && afterCommitOf(manager.queryRunner, this.schema);
+    if (after && after.messages !== 'unknown') {
       const drop = new Set(ids);
-      writesOf(manager.queryRunner)!.set(
-        this.schema,
-        written.filter((m) => !drop.has(m.envelope.id)),
-      );
+      after.messages = after.messages.filter((m) => !drop.has(m.envelope.id));
     }
   }
 }
@@ -231,70 +225,37 @@ export function addressOf(
 }
 
 /**
- * The messages a transaction wrote, by outbox schema, are kept on its query runner; the relay of
- * this process for that schema subscribes to the DataSource's after-commit event and publishes them
- * as soon as the transaction commits (a rolled-back one publishes nothing). Rows that this misses
- * (the process died, Redis was away) are found by the relays' polling. (LISTEN/NOTIFY would wake
- * other processes' relays, but NOTIFY serialises commits: it halved producer throughput in the
- * messaging benchmark.)
+ * What a transaction leaves for its outbox's relay to do once it commits, by outbox schema, kept on
+ * its query runner: the messages it wrote (the relay of this process publishes them as soon as it
+ * commits; nothing if it rolls back) and the delayed jobs it made useless (withdrawn then). Rows
+ * this misses (the process died, Redis was away, a savepoint rolled back) are found by the relays'
+ * polling. (LISTEN/NOTIFY would wake other processes' relays, but NOTIFY serialises commits: it
+ * halved producer throughput in the messaging benchmark.)
  */
-const OUTBOX_WRITES = 'outboxMessagesWritten';
-
-function writesOf(
-  queryRunner: QueryRunner | undefined,
-): Map<string, readonly PreparedMessage[]> | undefined {
-  return (
-    queryRunner?.data as Record<string, Map<string, readonly PreparedMessage[]> | undefined>
-  )?.[OUTBOX_WRITES];
+interface AfterCommit {
+  /** 'unknown' once a savepoint was rolled back after some were written: the table then tells. */
+  messages: PreparedMessage[] | 'unknown';
+  withdrawals: WithdrawItem[];
 }
 
-/**
- * The messages a committed transaction wrote to `schema`, taken once (by one relay); 'unknown' when
- * a savepoint was rolled back after some were written (the table then tells).
- */
-function takeWritten(
-  queryRunner: QueryRunner | undefined,
-  schema: string,
-): PreparedMessage[] | 'unknown' {
-  const bySchema = writesOf(queryRunner);
-  const messages = bySchema?.get(schema) ?? [];
+const AFTER_COMMIT = 'outboxAfterCommit';
+
+function afterCommitOf(queryRunner: QueryRunner, schema: string): AfterCommit {
+  const data = queryRunner.data as Record<string, Map<string, AfterCommit> | undefined>;
+  const bySchema = (data[AFTER_COMMIT] ??= new Map());
+  let after = bySchema.get(schema);
+  if (!after) bySchema.set(schema, (after = { messages: [], withdrawals: [] }));
+  return after;
+}
+
+/** What a transaction that ended left for `schema`'s relay, taken once (by one relay). */
+function takeAfterCommit(queryRunner: QueryRunner, schema: string): AfterCommit | undefined {
+  const bySchema = (queryRunner.data as Record<string, Map<string, AfterCommit> | undefined>)[
+    AFTER_COMMIT
+  ];
+  const after = bySchema?.get(schema);
   bySchema?.delete(schema);
-  return messages === UNKNOWN ? 'unknown' : [...messages];
-}
-
-/** Marks what `schema`'s outbox holds for this transaction as not known from memory any more. */
-function forgetWritten(queryRunner: QueryRunner | undefined, schema: string): void {
-  const bySchema = writesOf(queryRunner);
-  if (bySchema?.has(schema)) bySchema.set(schema, UNKNOWN);
-}
-
-/** What a transaction wrote to an outbox, once a savepoint was rolled back after it. */
-const UNKNOWN: readonly PreparedMessage[] = Object.freeze([]);
-
-/** Delayed jobs to withdraw once the transaction commits, by outbox schema (see withdrawAfterCommit). */
-const OUTBOX_WITHDRAWALS = 'outboxWithdrawals';
-
-/** The withdrawals a committed transaction left for `schema`'s relay, taken once. */
-function takeWithdrawals(queryRunner: QueryRunner | undefined, schema: string): WithdrawItem[] {
-  const data = queryRunner?.data as Record<string, Map<string, WithdrawItem[]> | undefined>;
-  const items = data?.[OUTBOX_WITHDRAWALS]?.get(schema) ?? [];
-  data?.[OUTBOX_WITHDRAWALS]?.delete(schema);
-  return items;
-}
-
-function markOutboxWritten(
-  queryRunner: QueryRunner | undefined,
-  schema: string,
-  messages: readonly PreparedMessage[],
-): void {
-  if (!queryRunner) return;
-  const data = queryRunner.data as Record<
-    string,
-    Map<string, readonly PreparedMessage[]> | undefined
-  >;
-  const bySchema = (data[OUTBOX_WRITES] ??= new Map());
-  const before = bySchema.get(schema) ?? [];
-  bySchema.set(schema, before === UNKNOWN ? UNKNOWN : [...before, ...messages]);
+  return after;
 }
 
 /** An outbox row as the relay reads it. */
@@ -400,22 +361,20 @@ export class OutboxRelay {
     afterTransactionCommit: (event) => {
       // A savepoint released (a nested transaction) is no commit: wait for the outermost one.
       if (event.queryRunner.isTransactionActive) return;
-      const written = takeWritten(event.queryRunner, this.schema);
-      if (written === 'unknown') this.nudge();
-      else if (written.length) this.publishCommitted(written);
-      const withdrawals = takeWithdrawals(event.queryRunner, this.schema);
-      if (withdrawals.length) void this.track(this.withdraw(withdrawals));
+      const after = takeAfterCommit(event.queryRunner, this.schema);
+      if (!after) return;
+      if (after.messages === 'unknown') this.nudge();
+      else if (after.messages.length) this.publishCommitted(after.messages);
+      if (after.withdrawals.length) void this.track(this.withdraw(after.withdrawals));
     },
     afterTransactionRollback: (event) => {
-      if (event.queryRunner.isTransactionActive) {
+      const after = takeAfterCommit(event.queryRunner, this.schema);
+      if (after && event.queryRunner.isTransactionActive) {
         // Rolled back to a savepoint: which of the messages recorded so far survive is not known
-        // here. The polling publishes what the outer transaction commits, from the table.
-        forgetWritten(event.queryRunner, this.schema);
-        takeWithdrawals(event.queryRunner, this.schema);
-        return;
+        // here. The polling publishes what the outer transaction commits, from the table; the
+        // withdrawals are dropped (best effort).
+        afterCommitOf(event.queryRunner, this.schema).messages = 'unknown';
       }
-      takeWritten(event.queryRunner, this.schema);
-      takeWithdrawals(event.queryRunner, this.schema);
     },
   };
 
