@@ -257,17 +257,19 @@ export class CaseCommandsService {
   /**
    * A durable timer: a delayed case.timer message to intake of the residence province. Its job id
    * (the message id) is recorded on the case (`timerJobs`), so it can be withdrawn once the case no
-   * longer waits for the deadline. In a batch, the case's own write carries the record; alone (the
-   * next link of a chain), the case's column is updated with the outbox row, in one statement.
+   * longer waits for the deadline; the reminder it replaces is withdrawn then, unless it is the
+   * timer being handled (`handling`: a worker holds it, and it completes by itself). In a batch,
+   * the case's own write carries the record; alone (the next link of a chain), the case's column is
+   * updated with the outbox row, in one statement.
    */
   async scheduleTimer(
     manager: EntityManager,
     c: CaseEntity,
     kind: TimerKind,
     dueAt: Date,
-    now = new Date(),
-    batch?: CommandBatch,
+    opts: { now?: Date; batch?: CommandBatch; handling?: string } = {},
   ): Promise<Envelope> {
+    const { now = new Date(), batch } = opts;
     const address = this.messaging.address(c.residenceProvince);
     const message = this.messaging.outbox.prepare({
       type: 'case.timer',
@@ -278,6 +280,8 @@ export class CaseCommandsService {
       parties: partiesOf(c),
       delayMs: Math.min(this.timerLinkMs, Math.max(0, dueAt.getTime() - now.getTime())),
     });
+    const replaced = c.timerJobs?.[kind];
+    if (replaced && replaced !== opts.handling) this.withdrawTimers(manager, c, [replaced]);
     c.timerJobs = { ...c.timerJobs, [kind]: message.envelope.id };
     if (batch) {
       batch.messages.push(message);

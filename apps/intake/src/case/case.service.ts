@@ -383,17 +383,20 @@ export class CaseService {
       deadline.arm(c, ctx.at, this.policy);
       const due = deadline.due(c);
       if (!due) throw new Error(`case ${c.id} has no ${kind} deadline to schedule`);
-      await this.commands.scheduleTimer(manager, c, kind, due, ctx.at, batch);
+      await this.commands.scheduleTimer(manager, c, kind, due, {
+        now: ctx.at,
+        batch,
+        handling: ctx.causedBy?.id,
+      });
     }
     return batch;
   }
 
   /**
-   * The reminders recorded before this transition that the case no longer waits for after it: one
-   * whose deadline was re-armed (a new reminder replaced it), or whose deadline's event the case's
-   * machine no longer accepts in the new status (decided, closed, collected). Their records are
-   * dropped; their jobs are returned to be withdrawn, except the timer being handled now (a worker
-   * holds it, and it completes by itself).
+   * The reminders recorded before this transition whose deadline's event the case's machine no
+   * longer accepts in the new status (decided, closed, collected): their records are dropped, their
+   * jobs returned to be withdrawn, except the timer being handled now (a worker holds it, and it
+   * completes by itself). One the transition re-armed was replaced, and withdrawn, by scheduleTimer.
    */
   private timersNoLongerAwaited(
     c: CaseEntity,
@@ -404,10 +407,9 @@ export class CaseService {
     const now = { ...c.timerJobs };
     const stale: string[] = [];
     for (const [kind, jobId] of Object.entries(before) as [DeadlineKind, string][]) {
-      const replaced = now[kind] !== jobId;
-      if (!replaced && transitionsFor(c.status, DEADLINES[kind].event, machine).length > 0)
-        continue;
-      if (!replaced) delete now[kind];
+      if (now[kind] !== jobId) continue; // re-armed: withdrawn by scheduleTimer
+      if (transitionsFor(c.status, DEADLINES[kind].event, machine).length > 0) continue;
+      delete now[kind];
       if (jobId !== who.messageId) stale.push(jobId);
     }
     c.timerJobs = now;

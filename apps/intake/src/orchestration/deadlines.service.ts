@@ -66,11 +66,10 @@ export class DeadlinesService {
     if (now.getTime() < due.getTime()) {
       // The next link replaces the recorded one: this link, or (a link delivered twice over
       // another path) a stray one, withdrawn so that one chain runs.
-      const replaced = c.timerJobs[kind];
-      await this.commands.scheduleTimer(manager, c, kind, due, now);
-      if (replaced && replaced !== who.messageId) {
-        this.commands.withdrawTimers(manager, c, [replaced]);
-      }
+      await this.commands.scheduleTimer(manager, c, kind, due, {
+        now,
+        handling: who.messageId ?? undefined,
+      });
       return 'rescheduled';
     }
     const outcome = await this.cases.transition(
